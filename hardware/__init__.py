@@ -1,0 +1,1 @@
+"""Peripherals behind small interfaces: audio output (sound card or file sink)."""

@@ -1,0 +1,154 @@
+"""Typed kiosk settings: defaults, then a TOML file, then HELSELOS_* environment variables.
+
+All paths the kiosk writes to are derived here, in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_PATH = Path("/etc/helselos/kiosk.toml")
+
+
+class ConfigError(ValueError):
+    """A setting could not be read; the message names the file or variable and the field."""
+
+
+def _default_state_dir(env: Mapping[str, str]) -> Path:
+    # systemd's StateDirectory= sets STATE_DIRECTORY; elsewhere follow the XDG convention.
+    if env.get("STATE_DIRECTORY"):
+        return Path(env["STATE_DIRECTORY"].split(":")[0])
+    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "helselos"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator can set. Each field is documented because it is the manual."""
+
+    state_dir: Path = field(default_factory=lambda: _default_state_dir(os.environ))
+    """Where staff accounts and the audit log live. Never holds citizen data."""
+    backend_url: str | None = None
+    """Base URL of the health service (FHIR R4 + device sign-in). None: start the bundled demo."""
+    demo_host: str = "127.0.0.1"
+    """Address the bundled demo service listens on (practice mode only)."""
+    client_id: str = "helselos-kiosk"
+    """OAuth client id of this kiosk at the sign-in service."""
+    kiosk_name: str = "Helselos practice kiosk"
+    """Name and place shown on the citizen's phone when they approve sign-in."""
+    default_language: str = "nb"
+    """Language the idle screen starts in, and the one a session resets to."""
+    idle_timeout_s: int = 120
+    """Seconds without any input before the session ends (warning included)."""
+    idle_warning_s: int = 30
+    """Seconds before the end at which the warning is shown, spoken and sounded (>= 20)."""
+    max_extensions: int = 10
+    """How often a citizen may extend a session by one action (>= 10)."""
+    speech: bool = True
+    """Speak every screen. Off: text only."""
+    audio_output: str = "auto"
+    """auto (sound card, else a private file sink), none, or file:DIR (one WAV per utterance)."""
+    http_timeout_s: float = 5.0
+    """Seconds to wait for the backend before saying it is not answering."""
+    http_retries: int = 2
+    """Extra attempts for idempotent requests, with backoff."""
+
+    def __post_init__(self) -> None:
+        if self.idle_warning_s < 20:
+            raise ConfigError("idle_warning_s: must be at least 20 seconds (WCAG 2.2.1)")
+        if self.idle_timeout_s <= self.idle_warning_s:
+            raise ConfigError("idle_timeout_s: must be longer than idle_warning_s")
+        if self.max_extensions < 10:
+            raise ConfigError("max_extensions: must be at least 10 (WCAG 2.2.1)")
+        if self.http_timeout_s <= 0:
+            raise ConfigError("http_timeout_s: must be positive")
+        if self.http_retries < 0:
+            raise ConfigError("http_retries: must be 0 or more")
+
+    @property
+    def practice_mode(self) -> bool:
+        """True when no real backend is configured and the bundled demo service is used."""
+        return self.backend_url is None
+
+    @property
+    def staff_file(self) -> Path:
+        return self.state_dir / "staff.json"
+
+    @property
+    def audit_file(self) -> Path:
+        return self.state_dir / "audit.log"
+
+
+_TYPES: dict[str, type] = {f.name: f.type for f in fields(Settings)}  # type: ignore[misc]
+
+
+def _coerce(name: str, raw: Any, origin: str) -> Any:
+    kind = str(_TYPES[name])
+    try:
+        if kind == "Path":
+            return Path(str(raw))
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(f"expected true or false, got {raw!r}")
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError("expected a whole number")
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "str | None":
+            return None if raw in ("", None) else str(raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{origin}: field {name!r}: {exc}") from exc
+
+
+def load_settings(
+    path: Path | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Read settings: defaults < TOML file < HELSELOS_<FIELD> environment < explicit overrides.
+
+    With no path, /etc/helselos/kiosk.toml is read if it exists (or HELSELOS_CONFIG names one).
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {"state_dir": _default_state_dir(env)}
+    if path is None and env.get("HELSELOS_CONFIG"):
+        path = Path(env["HELSELOS_CONFIG"])
+    if path is None and DEFAULT_CONFIG_PATH.is_file():
+        path = DEFAULT_CONFIG_PATH
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no such configuration file") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        for key, raw in data.items():
+            if key not in _TYPES:
+                known = ", ".join(sorted(_TYPES))
+                raise ConfigError(f"{path}: unknown field {key!r} (known fields: {known})")
+            values[key] = _coerce(key, raw, str(path))
+    for name in _TYPES:
+        var = f"HELSELOS_{name.upper()}"
+        if var in env:
+            values[name] = _coerce(name, env[var], f"environment variable {var}")
+    for name, raw in overrides.items():
+        if raw is not None:
+            values[name] = _coerce(name, raw, "command line")
+    return Settings(**values)
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy of settings with some fields changed (used by tests and the CLI)."""
+    return replace(settings, **changes)

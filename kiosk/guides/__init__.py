@@ -1,0 +1,1 @@
+"""Guides: declarative task scripts (YAML), their schema, loader and the runner state machine."""

@@ -1,0 +1,122 @@
+"""The shape of a guide once loaded: immutable dataclasses shared by the loader, runner and UI.
+
+Text fields hold English msgids; the UI translates them through the catalogs and fills
+``{placeholders}`` from the session's answers (see runner).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+StepKind = Literal["choice", "confirm", "slot", "number", "text", "signin", "action", "finish"]
+STEP_KINDS: tuple[str, ...] = (
+    "choice", "confirm", "slot", "number", "text", "signin", "action", "finish",
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer to a choice step."""
+
+    id: str
+    label: str
+    next: str
+    voice: tuple[str, ...] = ()
+    """Extra words a citizen may say for this choice (English; catalogs translate them)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question (or one service action) of a guide."""
+
+    id: str
+    kind: StepKind
+    line: int
+    """Line in the guide file where the step starts, for error messages."""
+    prompt: str = ""
+    help: str = ""
+    """A plain-language hint shown and spoken under the prompt."""
+    choices: tuple[Choice, ...] = ()
+    next: str | None = None
+    yes: str | None = None
+    no: str | None = None
+    source: str | None = None
+    """slot steps: the service query that lists the options (e.g. free_slots)."""
+    store: str | None = None
+    """Session key the answer is kept under (defaults to the step id)."""
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    decimals: int = 0
+    max_length: int | None = None
+    action: str | None = None
+    """action steps: the service action to perform (e.g. book_appointment)."""
+    on_error: str | None = None
+    """action steps: where to go when the service refuses (default: stay and offer retry)."""
+    private: bool = False
+    """The answer or shown data is personal: never spoken through the loudspeaker."""
+    empty: str | None = None
+    """slot steps: message (msgid) when there is nothing to choose."""
+
+    @property
+    def key(self) -> str:
+        return self.store or self.id
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A whole task, e.g. book, move or cancel an appointment."""
+
+    id: str
+    title: str
+    description: str
+    start: str
+    steps: dict[str, Step]
+    path: Path
+    icon_label: str = ""
+    """Spoken/text alternative of the tile's icon (EN 5.1.3.6)."""
+    order: int = 100
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[step_id]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice the backend offers in a slot step (a free time, or one of my appointments)."""
+
+    id: str
+    start: datetime
+    end: datetime | None = None
+    detail: str = ""
+    """Untranslated extra text from the backend (e.g. practitioner name)."""
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What a service action reports back, for the finish step's text."""
+
+    ok: bool
+    values: dict[str, Any] = field(default_factory=dict)
+    """Values the finish text may use as {placeholders}."""
+    error: str | None = None
+    """A msgid saying what went wrong and what to do next, when ok is False."""
+
+
+class ActionPort(Protocol):
+    """The services a guide can call. Implemented by kiosk.services.tasks over the HTTP client."""
+
+    def options(self, source: str, session: Any) -> list[Option]:
+        """List what a slot step offers. Raises kiosk.services.http.ServiceError on failure."""
+        ...
+
+    def perform(self, action: str, session: Any) -> ActionResult:
+        """Carry out an action using the session's answers. Raises ServiceError on failure."""
+        ...
+
+    def sources(self) -> frozenset[str]: ...
+
+    def actions(self) -> frozenset[str]: ...

@@ -1,0 +1,87 @@
+"""The Session: the only holder of a citizen's personal data on the kiosk, and its wipe().
+
+Nothing else may keep tokens, names, ids, answers or appointments. Logs and statistics get event
+names and counts only. ``wipe()`` runs on finish, on "end", on idle timeout and at exit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_VOLUME = 0.7
+THEMES = ("default", "high-contrast")
+
+
+@dataclass
+class Preferences:
+    """What a citizen may change for their own visit; all of it resets between citizens."""
+
+    language: str = "nb"
+    theme: str = "default"
+    large_text: bool = False
+    volume: float = DEFAULT_VOLUME
+    speech_rate: int = 160
+
+
+@dataclass
+class SignedInPerson:
+    """Who is signed in, as the backend told us after device sign-in."""
+
+    patient_id: str
+    display_name: str
+    access_token: str = field(repr=False)
+
+
+class Session:
+    """One citizen's visit. Holds everything personal; ``wipe()`` forgets all of it."""
+
+    def __init__(self, default_language: str = "nb") -> None:
+        self._default_language = default_language
+        self.prefs = Preferences(language=default_language)
+        self.person: SignedInPerson | None = None
+        self.answers: dict[str, Any] = {}
+        self.labels: dict[str, str] = {}
+        self.fetched: dict[str, Any] = {}
+        self.guide_id: str | None = None
+        self.active = False
+
+    def begin(self) -> None:
+        """A citizen has started using the kiosk."""
+        self.active = True
+
+    @property
+    def signed_in(self) -> bool:
+        return self.person is not None
+
+    @property
+    def access_token(self) -> str | None:
+        return self.person.access_token if self.person else None
+
+    def sign_in(self, patient_id: str, display_name: str, access_token: str) -> None:
+        self.person = SignedInPerson(patient_id, display_name, access_token)
+
+    def remember(self, key: str, value: Any, label: str | None = None) -> None:
+        """Keep an answer (and how it reads to the citizen) for later steps of the guide."""
+        self.answers[key] = value
+        if label is not None:
+            self.labels[key] = label
+
+    def start_guide(self, guide_id: str) -> None:
+        self.guide_id = guide_id
+        self.answers.clear()
+        self.labels.clear()
+        self.fetched.clear()
+
+    def wipe(self) -> None:
+        """Forget everything about this citizen and restore the defaults for the next one."""
+        self.person = None
+        self.answers.clear()
+        self.labels.clear()
+        self.fetched.clear()
+        self.answers = {}
+        self.labels = {}
+        self.fetched = {}
+        self.guide_id = None
+        self.prefs = Preferences(language=self._default_language)
+        self.active = False

@@ -1,0 +1,1 @@
+"""Reusable kiosk widgets: big buttons, the help bar, QR code, banners."""

@@ -1,0 +1,1 @@
+"""Speech for the kiosk: text to speech (pyttsx3 on espeak-ng) behind a small voice interface."""

@@ -1,0 +1,1 @@
+"""Languages of the kiosk: gettext catalogs, the language registry and date formatting."""
