@@ -1,0 +1,220 @@
+"""GuideRunner: walks a citizen through a Guide one step at a time, with no UI code at all.
+
+The UI shows ``runner.step`` and calls the method for its kind (``choose``, ``confirm``,
+``pick``, ``enter_number``, ``enter_text``, ``signed_in``, ``perform``). Each one checks the
+answer, keeps it in the Session and moves on; a wrong answer raises AnswerError, whose msgid
+says in plain English what to fix. Answers live only in the Session, so ``session.wipe()``
+forgets them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kiosk.guides.model import ActionPort, ActionResult, Guide, Option, Step
+from kiosk.session import Session
+
+QUESTION_KINDS = frozenset({"choice", "confirm", "slot", "number", "text"})
+
+NOT_A_CHOICE = "Please choose one of the answers on the screen."
+NOT_AN_OPTION = "That time is no longer in the list. Please choose one of the times shown."
+NUMBER_EMPTY = "Please type a number. The box is empty."
+NOT_A_NUMBER = "Please type the number with digits only, for example 72 or 72,5."
+NOT_WHOLE = "Please type a whole number, without a comma."
+TOO_MANY_DECIMALS = "Please use at most {decimals} digits after the comma or point."
+OUT_OF_RANGE = "Please enter a number between {minimum} and {maximum} {unit}."
+TOO_SMALL = "Please enter a number of at least {minimum} {unit}."
+TOO_LARGE = "Please enter a number of at most {maximum} {unit}."
+TEXT_EMPTY = "Please type your answer. The box is empty."
+TEXT_TOO_LONG = "Please make your answer shorter: at most {max_length} characters. It has {length}."
+
+# Digits with one optional decimal separator: a comma (Norwegian) or a point.
+_NUMBER = re.compile(r"([+-]?\d+)(?:[.,](\d+))?\Z")
+
+
+class AnswerError(ValueError):
+    """The citizen's answer cannot be used; ``msgid`` (with ``params``) says how to fix it."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        super().__init__(msgid.format(**params))
+        self.msgid = msgid
+        self.params = params
+
+
+class WrongStep(RuntimeError):
+    """The UI called a method that does not fit the current step (a programming error)."""
+
+
+class GuideRunner:
+    """The state of one citizen's way through one guide."""
+
+    def __init__(self, guide: Guide, session: Session, actions: ActionPort) -> None:
+        self.guide = guide
+        self.session = session
+        self.actions = actions
+        self._history: list[str] = []
+        """Earlier question steps, most recent last, for back()."""
+        session.start_guide(guide.id)
+        self._current = guide.start
+        self._enter(guide.start)
+
+    # -- where we are -----------------------------------------------------------------------
+
+    @property
+    def step(self) -> Step:
+        return self.guide.step(self._current)
+
+    @property
+    def finished(self) -> bool:
+        return self.step.kind == "finish"
+
+    @property
+    def can_go_back(self) -> bool:
+        return bool(self._history) and not self.finished
+
+    def back(self) -> None:
+        """Return to the previous question; sign-in and action steps are never returned to."""
+        if not self.can_go_back:
+            raise WrongStep("there is no earlier question to go back to")
+        self._enter(self._history.pop())
+
+    def values(self) -> dict[str, str]:
+        """Placeholder values for the step texts: every answer's label, and ``name``."""
+        values = dict(self.session.labels)
+        if self.session.person is not None:
+            values["name"] = self.session.person.display_name
+        return values
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def choose(self, choice_id: str) -> None:
+        step = self._expect("choice")
+        choice = next((c for c in step.choices if c.id == choice_id), None)
+        if choice is None:
+            raise AnswerError(NOT_A_CHOICE)
+        self.session.remember(step.key, choice.id, choice.label)
+        self._go(choice.next)
+
+    def confirm(self, yes: bool) -> None:
+        step = self._expect("confirm")
+        self.session.remember(step.key, yes)
+        target = step.yes if yes else step.no
+        assert target is not None  # the schema requires both
+        self._go(target)
+
+    def options(self) -> list[Option]:
+        """What the current slot step offers; asked once per visit to the step."""
+        step = self._expect("slot")
+        if step.id not in self.session.fetched:
+            assert step.source is not None  # the schema requires it
+            self.session.fetched[step.id] = self.actions.options(step.source, self.session)
+        options: list[Option] = self.session.fetched[step.id]
+        return options
+
+    def pick(self, option_id: str, label: str) -> None:
+        """Choose an option of a slot step; ``label`` is how the UI shows it (e.g. the time)."""
+        step = self._expect("slot")
+        if not any(option.id == option_id for option in self.options()):
+            raise AnswerError(NOT_AN_OPTION)
+        self.session.remember(step.key, option_id, label)
+        self._go_next(step)
+
+    def enter_number(self, text: str) -> None:
+        step = self._expect("number")
+        typed = text.strip().replace(" ", "")
+        if not typed:
+            raise AnswerError(NUMBER_EMPTY)
+        match = _NUMBER.match(typed)
+        if match is None:
+            raise AnswerError(NOT_A_NUMBER)
+        whole, fraction = match.group(1), (match.group(2) or "").rstrip("0")
+        if len(fraction) > step.decimals:
+            if step.decimals == 0:
+                raise AnswerError(NOT_WHOLE)
+            raise AnswerError(TOO_MANY_DECIMALS, decimals=step.decimals)
+        value = float(f"{whole}.{fraction or 0}")
+        self._check_range(step, value)
+        self.session.remember(step.key, value if fraction else int(whole), typed)
+        self._go_next(step)
+
+    def enter_text(self, text: str) -> None:
+        step = self._expect("text")
+        answer = text.strip()
+        if not answer:
+            raise AnswerError(TEXT_EMPTY)
+        if step.max_length is not None and len(answer) > step.max_length:
+            raise AnswerError(TEXT_TOO_LONG, max_length=step.max_length, length=len(answer))
+        self.session.remember(step.key, answer, answer)
+        self._go_next(step)
+
+    def signed_in(self) -> None:
+        """Move past a sign-in step once the Session holds the signed-in person."""
+        step = self._expect("signin")
+        if self.session.person is None:
+            raise WrongStep("signed_in() called before session.sign_in()")
+        self._go_next(step)
+
+    def perform(self) -> ActionResult:
+        """Carry out the action step's service call; move on when it worked.
+
+        On failure the runner stays on the step (the citizen may try again) unless the step
+        names an ``on_error`` step. A ServiceError from the services propagates unchanged.
+        """
+        step = self._expect("action")
+        assert step.action is not None  # the schema requires it
+        result = self.actions.perform(step.action, self.session)
+        if result.ok:
+            for key, value in result.values.items():
+                self.session.remember(key, value, value if isinstance(value, str) else str(value))
+            # What is done cannot be undone by going back.
+            self._history.clear()
+            self._go_next(step)
+        elif step.on_error:
+            self._go(step.on_error)
+        return result
+
+    # -- moving -----------------------------------------------------------------------------
+
+    def _expect(self, kind: str) -> Step:
+        step = self.step
+        if step.kind != kind:
+            raise WrongStep(f"step '{step.id}' is a {step.kind} step, not a {kind} step")
+        return step
+
+    def _go_next(self, step: Step) -> None:
+        assert step.next is not None  # the schema requires next for this kind
+        self._go(step.next)
+
+    def _go(self, target: str) -> None:
+        if target in self._history:
+            # Going to an earlier question (e.g. "no" on a confirm) is going back to it.
+            del self._history[self._history.index(target):]
+        elif self.step.kind in QUESTION_KINDS:
+            self._history.append(self._current)
+        self._enter(target)
+
+    def _enter(self, step_id: str) -> None:
+        self._current = step_id
+        # Each visit to a slot step asks the service again, so the list is never stale.
+        self.session.fetched.pop(step_id, None)
+        if self.step.kind == "signin" and self.session.person is not None:
+            self._go_next(self.step)
+
+    def _check_range(self, step: Step, value: float) -> None:
+        low, high = step.minimum, step.maximum
+        if (low is None or value >= low) and (high is None or value <= high):
+            return
+        shown = {"minimum": _plain(low), "maximum": _plain(high), "unit": step.unit or ""}
+        if low is not None and high is not None:
+            raise AnswerError(OUT_OF_RANGE, **shown)
+        if low is not None:
+            raise AnswerError(TOO_SMALL, minimum=shown["minimum"], unit=shown["unit"])
+        raise AnswerError(TOO_LARGE, maximum=shown["maximum"], unit=shown["unit"])
+
+
+def _plain(number: float | None) -> str:
+    """72.0 -> "72", 72.5 -> "72.5" (the UI localises the decimal mark)."""
+    if number is None:
+        return ""
+    return str(int(number)) if number.is_integer() else str(number)
