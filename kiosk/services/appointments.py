@@ -1,0 +1,196 @@
+"""Book, move and cancel GP appointments with plain FHIR R4 Slot and Appointment resources.
+
+A FHIR server does not keep Slots in step with Appointments, so this client does it: after
+writing the Appointment it PUTs the Slot (busy or free) with ``If-Match``. If that fails, the
+Appointment change is undone where possible and the citizen is told what state things are in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kiosk.guides.model import Option
+from kiosk.services.fhir import FhirClient, check_id, reference_id
+from kiosk.services.http import BadResponse, ServiceError, ServiceRejected, _
+
+
+class SlotTaken(ServiceError):
+    """The chosen time was taken by someone else; nothing was changed."""
+
+    msgid = _("That time was taken by someone else just now. Please choose another time.")
+
+
+class BookingIncomplete(ServiceError):
+    """The Appointment changed but its Slot could not be updated, and undoing failed too."""
+
+    msgid = _(
+        "Your appointment was changed, but the kiosk could not finish the job. "
+        "Please ask a staff member to check your appointment."
+    )
+
+
+def parse_time(value: Any, what: str) -> datetime:
+    """A FHIR instant as an aware datetime."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise BadResponse(f"{what}: not a date and time") from exc
+    if moment.tzinfo is None:
+        raise BadResponse(f"{what}: time has no time zone")
+    return moment
+
+
+def _slot_option(slot: dict[str, Any]) -> Option:
+    return Option(
+        id=str(slot.get("id")),
+        start=parse_time(slot.get("start"), "Slot.start"),
+        end=parse_time(slot.get("end"), "Slot.end"),
+        detail=str(slot.get("comment") or ""),
+    )
+
+
+def _appointment_option(appointment: dict[str, Any]) -> Option:
+    return Option(
+        id=str(appointment.get("id")),
+        start=parse_time(appointment.get("start"), "Appointment.start"),
+        end=parse_time(appointment.get("end"), "Appointment.end"),
+        detail=str(appointment.get("description") or ""),
+    )
+
+
+def _slot_id(appointment: dict[str, Any]) -> str:
+    slots = appointment.get("slot") or []
+    if not slots or not isinstance(slots[0], dict):
+        raise BadResponse("the Appointment has no Slot")
+    return reference_id(str(slots[0].get("reference", "")), "Slot")
+
+
+def _is_conflict(exc: ServiceError) -> bool:
+    return isinstance(exc, ServiceRejected) and exc.status in (409, 412, 422)
+
+
+class AppointmentService:
+    """A citizen's appointments at their GP office, over a FHIR client."""
+
+    def __init__(self, fhir: FhirClient, page_size: int = 100) -> None:
+        self.fhir = fhir
+        self.page_size = page_size
+
+    def free_slots(self, token: str, now: datetime) -> list[Option]:
+        """Free times starting after ``now``, earliest first."""
+        slots = self.fhir.search(
+            "Slot",
+            {"status": "free", "start": f"ge{now.isoformat()}", "_sort": "start",
+             "_count": self.page_size},
+            token,
+        )
+        options = [_slot_option(s) for s in slots if s.get("status") == "free"]
+        return sorted((o for o in options if o.start > now), key=lambda o: o.start)
+
+    def my_appointments(self, token: str, patient_id: str, now: datetime) -> list[Option]:
+        """The patient's booked appointments that have not started yet, earliest first."""
+        found = self.fhir.search(
+            "Appointment",
+            {"patient": f"Patient/{check_id(patient_id)}", "status": "booked",
+             "date": f"ge{now.isoformat()}", "_sort": "date", "_count": self.page_size},
+            token,
+        )
+        options = [_appointment_option(a) for a in found if a.get("status") == "booked"]
+        return sorted((o for o in options if o.start > now), key=lambda o: o.start)
+
+    def appointment(self, token: str, appointment_id: str) -> Option:
+        """One appointment read back from the server."""
+        return _appointment_option(self.fhir.read("Appointment", appointment_id, token))
+
+    def book(self, token: str, patient_id: str, slot_id: str) -> str:
+        """Book a free slot for the patient; returns the new Appointment's id."""
+        slot = self._free_slot(token, slot_id)
+        appointment = {
+            "resourceType": "Appointment",
+            "status": "booked",
+            "slot": [{"reference": f"Slot/{slot['id']}"}],
+            "start": slot["start"],
+            "end": slot["end"],
+            "description": slot.get("comment", ""),
+            "participant": [
+                {"actor": {"reference": f"Patient/{check_id(patient_id)}"},
+                 "status": "accepted"},
+            ],
+        }
+        try:
+            created = self.fhir.create("Appointment", appointment, token)
+        except ServiceRejected as exc:
+            if _is_conflict(exc):
+                raise SlotTaken(str(exc)) from exc
+            raise
+        try:
+            self._set_slot(token, slot, "busy")
+        except ServiceError as exc:
+            undo = {**created, "status": "cancelled"}
+            self._undo(token, "Appointment", created["id"], undo, exc)
+        return str(created["id"])
+
+    def move(self, token: str, appointment_id: str, new_slot_id: str) -> None:
+        """Move an appointment to another free slot, and free the old one."""
+        current = self.fhir.read("Appointment", appointment_id, token)
+        old_slot_id = _slot_id(current)
+        new_slot = self._free_slot(token, new_slot_id)
+        changed = {
+            **current,
+            "slot": [{"reference": f"Slot/{new_slot['id']}"}],
+            "start": new_slot["start"],
+            "end": new_slot["end"],
+        }
+        try:
+            moved = self.fhir.update("Appointment", appointment_id, changed, token)
+        except ServiceRejected as exc:
+            if _is_conflict(exc):
+                raise SlotTaken(str(exc)) from exc
+            raise
+        try:
+            self._set_slot(token, new_slot, "busy")
+        except ServiceError as exc:
+            back = {**moved, "slot": current["slot"], "start": current["start"],
+                    "end": current["end"]}
+            self._undo(token, "Appointment", appointment_id, back, exc)
+        self._release(token, old_slot_id)
+
+    def cancel(self, token: str, appointment_id: str) -> None:
+        """Cancel an appointment and give its slot back."""
+        current = self.fhir.read("Appointment", appointment_id, token)
+        slot_id = _slot_id(current)
+        self.fhir.update("Appointment", appointment_id, {**current, "status": "cancelled"}, token)
+        self._release(token, slot_id)
+
+    def _free_slot(self, token: str, slot_id: str) -> dict[str, Any]:
+        slot = self.fhir.read("Slot", slot_id, token)
+        if slot.get("status") != "free":
+            raise SlotTaken(f"Slot {slot_id} is {slot.get('status')}")
+        return slot
+
+    def _set_slot(self, token: str, slot: dict[str, Any], status: str) -> None:
+        try:
+            self.fhir.update("Slot", slot["id"], {**slot, "status": status}, token)
+        except ServiceRejected as exc:
+            if _is_conflict(exc):
+                raise SlotTaken(str(exc)) from exc
+            raise
+
+    def _release(self, token: str, slot_id: str) -> None:
+        """Mark a slot free again. The appointment change already stands, so report, not undo."""
+        try:
+            slot = self.fhir.read("Slot", slot_id, token)
+            self._set_slot(token, slot, "free")
+        except ServiceError as exc:
+            raise BookingIncomplete(f"appointment changed but Slot not freed: {exc}") from exc
+
+    def _undo(
+        self, token: str, kind: str, rid: str, previous: dict[str, Any], cause: ServiceError
+    ) -> None:
+        """Put a resource back after a failed second step, then re-raise what went wrong."""
+        try:
+            self.fhir.update(kind, rid, previous, token)
+        except ServiceError as exc:
+            raise BookingIncomplete(f"{cause}; undoing the {kind} failed too: {exc}") from exc
+        raise cause

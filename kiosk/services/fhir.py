@@ -1,0 +1,124 @@
+"""A small FHIR R4 REST client: search (following paging links), read, create and update.
+
+Updates send ``If-Match`` with the version the resource was read at, so two kiosks changing the
+same Slot at once cannot both win: the second gets HTTP 412 (a ``ServiceRejected``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kiosk.services.http import BadResponse, HttpClient
+
+NO_NATIONAL_ID = "urn:oid:2.16.578.1.12.4.1.4.1"
+"""Identifier system of the Norwegian national identity number (fødselsnummer)."""
+
+FHIR_JSON = "application/fhir+json"
+_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
+
+
+def check_id(resource_id: str) -> str:
+    """A FHIR logical id, refused when it could change the request path."""
+    if not _ID.match(resource_id):
+        raise ValueError(f"not a FHIR id: {resource_id!r}")
+    return resource_id
+
+
+def _check_type(resource_type: str) -> str:
+    if not _TYPE.match(resource_type):
+        raise ValueError(f"not a FHIR resource type: {resource_type!r}")
+    return resource_type
+
+
+def reference_id(reference: str, resource_type: str) -> str:
+    """The id in a relative reference like ``Slot/abc``; BadResponse if it is another type."""
+    kind, _, rid = reference.rpartition("/")
+    if kind.rpartition("/")[2] != resource_type or not _ID.match(rid):
+        raise BadResponse(f"expected a reference to a {resource_type}, got another kind")
+    return rid
+
+
+class FhirClient:
+    """FHIR R4 interactions over one ``HttpClient``; ``base_path`` is where the API lives.
+
+    Searches stop after ``max_pages`` pages, so a server whose paging never ends cannot keep
+    a citizen waiting.
+    """
+
+    def __init__(self, http: HttpClient, base_path: str = "fhir", max_pages: int = 20) -> None:
+        self.http = http
+        self.base_path = base_path.strip("/")
+        self.max_pages = max_pages
+
+    def _path(self, resource_type: str, resource_id: str | None = None) -> str:
+        path = f"{self.base_path}/{_check_type(resource_type)}"
+        return f"{path}/{check_id(resource_id)}" if resource_id is not None else path
+
+    def search(
+        self, resource_type: str, params: dict[str, Any], token: str
+    ) -> list[dict[str, Any]]:
+        """The matching resources of every page of a searchset Bundle."""
+        found: list[dict[str, Any]] = []
+        path: str | None = self._path(resource_type)
+        query: dict[str, Any] | None = params
+        for _page in range(self.max_pages):
+            if path is None:
+                break
+            bundle = self.http.get(path, params=query, token=token)
+            if bundle.get("resourceType") != "Bundle":
+                raise BadResponse(f"search {resource_type}: answer is not a Bundle")
+            for entry in bundle.get("entry") or []:
+                resource = entry.get("resource") if isinstance(entry, dict) else None
+                mode = (entry.get("search") or {}).get("mode", "match") if resource else None
+                if resource and mode == "match" and resource.get("resourceType") == resource_type:
+                    found.append(resource)
+            path = next(
+                (link.get("url") for link in bundle.get("link") or []
+                 if isinstance(link, dict) and link.get("relation") == "next"),
+                None,
+            )
+            query = None  # the next link carries the query itself
+        return found
+
+    def read(self, resource_type: str, resource_id: str, token: str) -> dict[str, Any]:
+        resource = self.http.get(self._path(resource_type, resource_id), token=token)
+        self._expect(resource, resource_type)
+        return resource
+
+    def create(
+        self, resource_type: str, resource: dict[str, Any], token: str
+    ) -> dict[str, Any]:
+        """POST a new resource; returns the stored resource (with its new id)."""
+        body = {**resource, "resourceType": resource_type}
+        stored = self.http.post(
+            self._path(resource_type), json=body, token=token,
+            headers={"Content-Type": FHIR_JSON, "Prefer": "return=representation"},
+        )
+        self._expect(stored, resource_type)
+        if not stored.get("id"):
+            raise BadResponse(f"create {resource_type}: the server did not return an id")
+        return stored
+
+    def update(
+        self, resource_type: str, resource_id: str, resource: dict[str, Any], token: str
+    ) -> dict[str, Any]:
+        """PUT a whole resource; refused with 412 if it changed since it was read."""
+        body = {**resource, "resourceType": resource_type, "id": resource_id}
+        headers = {"Content-Type": FHIR_JSON, "Prefer": "return=representation"}
+        version = (resource.get("meta") or {}).get("versionId")
+        if version:
+            headers["If-Match"] = f'W/"{version}"'
+        stored = self.http.put(
+            self._path(resource_type, resource_id), json=body, token=token, headers=headers
+        )
+        if not stored:
+            return body
+        self._expect(stored, resource_type)
+        return stored
+
+    @staticmethod
+    def _expect(resource: dict[str, Any], resource_type: str) -> None:
+        if resource.get("resourceType") != resource_type:
+            raise BadResponse(f"expected a {resource_type}, got {resource.get('resourceType')!r}")

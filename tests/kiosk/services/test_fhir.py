@@ -1,0 +1,97 @@
+"""FhirClient against the demo backend: paging, access rules, versions and validation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from kiosk.services.demo_backend import DemoBackend
+from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient, check_id, reference_id
+from kiosk.services.http import BadResponse, HttpClient, ServiceRejected
+from kiosk.services.signin import TokenResponse
+
+SignIn = Callable[[str], TokenResponse]
+
+
+@pytest.fixture
+def fhir(http: HttpClient) -> FhirClient:
+    return FhirClient(http)
+
+
+def test_search_follows_next_links_across_pages(backend: DemoBackend, fhir: FhirClient,
+                                                sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    free = [s for s in backend.slots() if s["status"] == "free"]
+    found = fhir.search("Slot", {"status": "free", "_count": 15}, token)
+    assert len(free) > 15 * 3
+    assert sorted(s["id"] for s in found) == sorted(s["id"] for s in free)
+
+
+def test_search_stops_after_max_pages(http: HttpClient, sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    found = FhirClient(http, max_pages=2).search("Slot", {"status": "free", "_count": 7}, token)
+    assert len(found) == 14
+
+
+def test_read_own_patient_with_national_id(fhir: FhirClient, sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    patient = fhir.read("Patient", "kari", token)
+    assert patient["identifier"][0]["system"] == NO_NATIONAL_ID
+    assert patient["meta"]["versionId"] == "1"
+
+
+def test_reading_someone_else_is_forbidden(fhir: FhirClient, sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    with pytest.raises(ServiceRejected) as caught:
+        fhir.read("Patient", "ola", token)
+    assert caught.value.status == 403
+    with pytest.raises(ServiceRejected) as caught:
+        fhir.search("Appointment", {"patient": "Patient/ola"}, token)
+    assert caught.value.status == 403
+
+
+def test_unknown_resource_is_404(fhir: FhirClient, sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    with pytest.raises(ServiceRejected) as caught:
+        fhir.read("Slot", "no-such-slot", token)
+    assert caught.value.status == 404
+    assert "does not exist" in caught.value.detail
+
+
+def test_stale_update_is_refused_with_412(fhir: FhirClient, sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    slot = fhir.search("Slot", {"status": "free", "_count": 1}, token)[0]
+    first = fhir.update("Slot", slot["id"], {**slot, "status": "busy"}, token)
+    assert first["meta"]["versionId"] == str(int(slot["meta"]["versionId"]) + 1)
+    with pytest.raises(ServiceRejected) as caught:
+        fhir.update("Slot", slot["id"], {**slot, "status": "free"}, token)
+    assert caught.value.status == 412
+    assert fhir.read("Slot", slot["id"], token)["status"] == "busy"
+
+
+def test_create_on_a_busy_slot_is_a_conflict(backend: DemoBackend, fhir: FhirClient,
+                                             sign_in: SignIn) -> None:
+    token = sign_in("kari").access_token
+    busy = next(s for s in backend.slots() if s["status"] == "busy")
+    appointment = {
+        "status": "booked", "slot": [{"reference": f"Slot/{busy['id']}"}],
+        "start": busy["start"], "end": busy["end"],
+        "participant": [{"actor": {"reference": "Patient/kari"}, "status": "accepted"}],
+    }
+    with pytest.raises(ServiceRejected) as caught:
+        fhir.create("Appointment", appointment, token)
+    assert caught.value.status == 409
+
+
+def test_ids_that_would_change_the_path_are_refused(fhir: FhirClient) -> None:
+    with pytest.raises(ValueError):
+        fhir.read("Patient", "../oauth/token", "t")
+    assert check_id("slot-20261201-0800") == "slot-20261201-0800"
+
+
+def test_reference_id_checks_the_type() -> None:
+    assert reference_id("Slot/abc", "Slot") == "abc"
+    assert reference_id("http://x/fhir/Slot/abc", "Slot") == "abc"
+    with pytest.raises(BadResponse):
+        reference_id("Patient/abc", "Slot")

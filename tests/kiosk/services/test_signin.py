@@ -1,0 +1,160 @@
+"""Device sign-in (RFC 8628) against the demo backend, approved through its real phone page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+import requests
+
+from kiosk.clock import ManualClock
+from kiosk.services.demo_backend import DemoBackend
+from kiosk.services.http import HttpClient, ServiceRejected
+from kiosk.services.signin import DeviceSignIn, TokenResponse, display_name
+
+TIMEOUT = 5
+Phone = Callable[..., requests.Response]
+
+
+def flow_for(backend: DemoBackend, clock: ManualClock) -> DeviceSignIn:
+    return DeviceSignIn(HttpClient(backend.base_url, timeout_s=TIMEOUT), "test-kiosk",
+                        clock=clock)
+
+
+def test_start_returns_a_readable_code_and_links(backend: DemoBackend,
+                                                 clock: ManualClock) -> None:
+    auth = flow_for(backend, clock).start()
+    assert re.fullmatch(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}", auth.user_code)
+    assert auth.verification_uri == f"{backend.base_url}/device"
+    assert auth.verification_uri_complete == (
+        f"{backend.base_url}/device?user_code={auth.user_code}")
+    assert (auth.expires_in, auth.interval) == (300, 0)
+    assert auth.expires_at == clock.monotonic() + 300
+    assert auth.device_code not in repr(auth)
+
+
+def test_pending_then_approved_on_the_phone_then_whoami(backend: DemoBackend,
+                                                        clock: ManualClock, phone: Phone) -> None:
+    flow = flow_for(backend, clock)
+    auth = flow.start()
+    assert flow.poll(auth).status == "pending"
+    page = phone(auth.verification_uri_complete, auth.user_code, "ola")
+    assert page.status_code == 200
+    assert "You are signed in" in page.text
+    result = flow.poll(auth)
+    assert result.status == "approved"
+    assert result.token is not None and result.token.patient_id == "ola"
+    assert flow.whoami(result.token) == ("ola", "Ola Nordmann")
+
+
+def test_the_code_works_only_once(backend: DemoBackend, clock: ManualClock, phone: Phone) -> None:
+    flow = flow_for(backend, clock)
+    auth = flow.start()
+    phone(auth.verification_uri_complete, auth.user_code, "kari")
+    assert flow.poll(auth).status == "approved"
+    with pytest.raises(ServiceRejected) as caught:
+        flow.poll(auth)
+    assert caught.value.code == "invalid_grant"
+    again = phone(auth.verification_uri_complete, auth.user_code, "ola")
+    assert again.status_code == 409
+
+
+def test_polling_too_fast_is_told_to_slow_down(make_backend: Callable[..., DemoBackend],
+                                               clock: ManualClock) -> None:
+    backend = make_backend(poll_interval=5)
+    flow = flow_for(backend, clock)
+    auth = flow.start()
+    assert flow.poll(auth).status == "pending"
+    clock.advance(1)
+    result = flow.poll(auth)
+    assert (result.status, result.interval, auth.interval) == ("slow_down", 10, 10)
+    clock.advance(10)
+    assert flow.poll(auth).status == "pending"
+
+
+def test_expired_code_is_reported_by_the_server(make_backend: Callable[..., DemoBackend],
+                                                clock: ManualClock) -> None:
+    backend = make_backend(code_lifetime_s=30)
+    kiosk_clock = ManualClock()  # the kiosk thinks the code is still young: the server decides
+    flow = DeviceSignIn(HttpClient(backend.base_url, timeout_s=TIMEOUT), "test-kiosk",
+                        clock=kiosk_clock)
+    auth = flow.start()
+    clock.advance(31)
+    assert flow.poll(auth).status == "expired"
+    page = requests.get(auth.verification_uri_complete, timeout=TIMEOUT)
+    assert page.status_code == 410 and "expired" in page.text
+
+
+def test_expired_code_is_noticed_without_asking(backend: DemoBackend,
+                                                clock: ManualClock) -> None:
+    flow = flow_for(backend, clock)
+    auth = flow.start()
+    backend.stop()  # if the client asked, this would raise ServiceUnavailable
+    clock.advance(300)
+    assert flow.poll(auth).status == "expired"
+
+
+def test_denied_on_the_phone(backend: DemoBackend, clock: ManualClock, phone: Phone) -> None:
+    flow = flow_for(backend, clock)
+    auth = flow.start()
+    page = phone(auth.verification_uri_complete, auth.user_code, "", "deny")
+    assert "Nothing was shared" in page.text
+    assert flow.poll(auth).status == "denied"
+
+
+def test_verification_page_shows_kiosk_code_and_choices(
+    make_backend: Callable[..., DemoBackend], clock: ManualClock
+) -> None:
+    backend = make_backend(kiosk_name="Deichman <Grünerløkka>")
+    auth = flow_for(backend, clock).start()
+    page = requests.get(auth.verification_uri_complete, timeout=TIMEOUT)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    text = page.text
+    assert '<html lang="en">' in text
+    assert "Deichman &lt;Grünerløkka&gt;" in text and "<Grünerløkka>" not in text
+    assert "Is this the code on the kiosk screen?" in text
+    assert auth.user_code in text
+    assert text.count("type='radio' name='patient'") == len(backend.citizens)
+    assert "value='approve'" in text and "value='deny'" in text
+
+
+def test_approving_without_choosing_a_person_keeps_waiting(
+    backend: DemoBackend, clock: ManualClock, phone: Phone
+) -> None:
+    flow = flow_for(backend, clock)
+    auth = flow.start()
+    page = phone(auth.verification_uri_complete, auth.user_code, "")
+    assert page.status_code == 400
+    assert "Choose who you are" in page.text
+    assert flow.poll(auth).status == "pending"
+
+
+def test_a_typed_code_in_lower_case_without_dash_is_found(backend: DemoBackend,
+                                                          clock: ManualClock) -> None:
+    auth = flow_for(backend, clock).start()
+    typed = auth.user_code.replace("-", "").lower()
+    page = requests.get(f"{backend.base_url}/device", params={"user_code": typed},
+                        timeout=TIMEOUT)
+    assert page.status_code == 200 and auth.user_code in page.text
+    unknown = requests.get(f"{backend.base_url}/device", params={"user_code": "BBBB-BBBB"},
+                           timeout=TIMEOUT)
+    assert unknown.status_code == 404 and "We do not know this code" in unknown.text
+
+
+def test_tokens_expire(backend: DemoBackend, clock: ManualClock,
+                       sign_in: Callable[[str], TokenResponse], http: HttpClient) -> None:
+    token = sign_in("kari")
+    flow = DeviceSignIn(http, "test-kiosk", clock=clock)
+    clock.advance(901)
+    with pytest.raises(ServiceRejected) as caught:
+        flow.whoami(token)
+    assert caught.value.status == 401
+
+
+def test_display_name_prefers_official_and_text() -> None:
+    patient = {"name": [{"use": "usual", "given": ["Kari"]},
+                        {"use": "official", "given": ["Kari", "Anne"], "family": "Nordmann"}]}
+    assert display_name(patient) == "Kari Anne Nordmann"
+    assert display_name({"name": [{"text": "Ola N."}]}) == "Ola N."

@@ -1,0 +1,100 @@
+"""TaskActions: the guide's ActionPort, driven with a real Session against the demo backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from kiosk.clock import ManualClock
+from kiosk.guides.model import ActionPort
+from kiosk.services.appointments import AppointmentService
+from kiosk.services.demo_backend import DemoBackend
+from kiosk.services.signin import TokenResponse
+from kiosk.services.tasks import MissingAnswer, NotSignedIn, TaskActions
+from kiosk.session import Session
+
+SignIn = Callable[[str], TokenResponse]
+
+
+@pytest.fixture
+def actions(appointments: AppointmentService, clock: ManualClock) -> TaskActions:
+    return TaskActions(appointments, clock, max_options=5)
+
+
+def session_for(sign_in: SignIn, patient: str, name: str) -> Session:
+    session = Session("en")
+    token = sign_in(patient)
+    session.sign_in(token.patient_id, name, token.access_token)
+    return session
+
+
+def test_names_match_the_guide_contract(actions: TaskActions) -> None:
+    port: ActionPort = actions
+    assert port.sources() == {"free_slots", "my_appointments"}
+    assert port.actions() == {"book_appointment", "move_appointment", "cancel_appointment"}
+
+
+def test_free_slots_are_limited_to_max_options(actions: TaskActions, sign_in: SignIn) -> None:
+    session = session_for(sign_in, "ola", "Ola Nordmann")
+    assert len(actions.options("free_slots", session)) == 5
+
+
+def test_book_returns_raw_values_for_the_finish_text(
+    actions: TaskActions, backend: DemoBackend, sign_in: SignIn
+) -> None:
+    session = session_for(sign_in, "ola", "Ola Nordmann")
+    slot = actions.options("free_slots", session)[1]
+    session.remember("slot", slot.id, "label set by the UI")
+    result = actions.perform("book_appointment", session)
+    assert result.ok and result.error is None
+    assert result.values["slot_start"] == slot.start
+    assert result.values["slot_end"] == slot.end
+    assert any(a["id"] == result.values["appointment_id"] for a in backend.appointments())
+    assert [o.id for o in actions.options("my_appointments", session)] == [
+        result.values["appointment_id"]]
+
+
+def test_move_then_cancel(actions: TaskActions, backend: DemoBackend, sign_in: SignIn) -> None:
+    session = session_for(sign_in, "kari", "Kari Nordmann")
+    (mine,) = actions.options("my_appointments", session)
+    new = actions.options("free_slots", session)[-1]
+    session.remember("appointment", mine.id)
+    session.remember("slot", new.id)
+    moved = actions.perform("move_appointment", session)
+    assert moved.ok
+    assert (moved.values["old_start"], moved.values["slot_start"]) == (mine.start, new.start)
+    cancelled = actions.perform("cancel_appointment", session)
+    assert cancelled.ok and cancelled.values["slot_start"] == new.start
+    assert [a["status"] for a in backend.appointments()] == ["cancelled"]
+    assert actions.options("my_appointments", session) == []
+
+
+def test_a_taken_slot_is_a_result_not_an_exception(actions: TaskActions, backend: DemoBackend,
+                                                   sign_in: SignIn) -> None:
+    session = session_for(sign_in, "ola", "Ola Nordmann")
+    busy = next(s for s in backend.slots() if s["status"] == "busy")
+    session.remember("slot", busy["id"])
+    result = actions.perform("book_appointment", session)
+    assert not result.ok
+    assert result.error and "choose another time" in result.error
+
+
+def test_service_steps_need_a_signed_in_person(actions: TaskActions) -> None:
+    with pytest.raises(NotSignedIn) as caught:
+        actions.options("free_slots", Session("en"))
+    assert caught.value.msgid == "Please sign in first."
+
+
+def test_missing_answer_is_reported(actions: TaskActions, sign_in: SignIn) -> None:
+    session = session_for(sign_in, "ola", "Ola Nordmann")
+    with pytest.raises(MissingAnswer):
+        actions.perform("book_appointment", session)
+
+
+def test_unknown_names_are_programming_errors(actions: TaskActions, sign_in: SignIn) -> None:
+    session = session_for(sign_in, "ola", "Ola Nordmann")
+    with pytest.raises(ValueError, match="unknown source"):
+        actions.options("weather", session)
+    with pytest.raises(ValueError, match="unknown action"):
+        actions.perform("launch", session)
