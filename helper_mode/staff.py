@@ -1,0 +1,194 @@
+"""Staff accounts for helper mode: names and scrypt-hashed PINs in one private JSON file.
+
+The file holds no PIN, only salt and hash. It is re-read on every call so that accounts added
+with the ``kiosk staff`` command take effect in a running kiosk. Wrong-PIN lockout is kept in
+memory: it slows guessing at the screen, and a restart needs physical access anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.clock import Clock
+
+MAX_FAILURES = 5
+LOCKOUT_S = 300.0
+_PIN = re.compile(r"[0-9]{4,8}")
+# scrypt cost: about 16 MiB and a few tens of ms per check, so guessing offline is slow.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+class StaffError(Exception):
+    """A staff account operation failed; str() is a sentence for the operator."""
+
+
+class BadName(StaffError):
+    pass
+
+
+class BadPin(StaffError):
+    pass
+
+
+class DuplicateName(StaffError):
+    pass
+
+
+class DuplicatePin(StaffError):
+    pass
+
+
+class UnknownStaff(StaffError):
+    pass
+
+
+class StaffFileError(StaffError):
+    """The staff file exists but cannot be read as a staff file."""
+
+
+class LockedOut(StaffError):
+    """Too many wrong PINs in a row; no PIN is checked until the time is over."""
+
+    def __init__(self, seconds_left: float) -> None:
+        self.seconds_left = seconds_left
+        wait = math.ceil(seconds_left)
+        unit = "second" if wait == 1 else "seconds"
+        super().__init__(f"Too many wrong PINs. Try again in {wait} {unit}.")
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    salt: str
+    """Hex of 16 random bytes."""
+    hash: str
+    """Hex of scrypt(PIN, salt)."""
+
+    def matches(self, pin: str) -> bool:
+        return hmac.compare_digest(_hash(pin, bytes.fromhex(self.salt)), self.hash)
+
+
+def _hash(pin: str, salt: bytes) -> str:
+    return hashlib.scrypt(pin.encode("ascii"), salt=salt, **_SCRYPT).hex()
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 40 or not name.isprintable():
+        raise BadName("A staff name must be 1 to 40 printable characters.")
+    return name
+
+
+def _check_pin(pin: str) -> None:
+    if not _PIN.fullmatch(pin):
+        raise BadPin("A PIN must be 4 to 8 digits (0-9).")
+
+
+class StaffRegistry:
+    """The staff who may unlock helper mode on this kiosk."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = path
+        self._clock = clock
+        self._failures = 0
+        self._locked_until: float | None = None
+
+    def names(self) -> list[str]:
+        return [member.name for member in self._load()]
+
+    def add(self, name: str, pin: str) -> str:
+        """Add an account; returns the name as stored (trimmed)."""
+        name = _check_name(name)
+        _check_pin(pin)
+        staff = self._load()
+        if any(member.name.casefold() == name.casefold() for member in staff):
+            raise DuplicateName(f"There is already a staff member called {name!r}.")
+        if any(member.matches(pin) for member in staff):
+            # Two people with one PIN would make the audit log unable to tell them apart.
+            raise DuplicatePin("Another staff member already uses this PIN. Choose another.")
+        salt = secrets.token_bytes(16)
+        staff.append(StaffMember(name, salt.hex(), _hash(pin, salt)))
+        self._save(staff)
+        return name
+
+    def remove(self, name: str) -> str:
+        """Remove an account (name matched ignoring case); returns the name as stored."""
+        staff = self._load()
+        gone = [member for member in staff if member.name.casefold() == name.strip().casefold()]
+        if not gone:
+            raise UnknownStaff(f"There is no staff member called {name!r}.")
+        self._save([member for member in staff if member not in gone])
+        return gone[0].name
+
+    def unlock(self, pin: str) -> str | None:
+        """The name of the staff member with this PIN, or None; raises LockedOut."""
+        now = self._clock.monotonic()
+        if self._locked_until is not None:
+            if now < self._locked_until:
+                raise LockedOut(self._locked_until - now)
+            self._locked_until = None
+            self._failures = 0
+        if _PIN.fullmatch(pin):
+            # Check every account, so the time taken does not tell which one matched.
+            matches = [member.name for member in self._load() if member.matches(pin)]
+            if matches:
+                self._failures = 0
+                return matches[0]
+        self._failures += 1
+        if self._failures >= MAX_FAILURES:
+            self._locked_until = now + LOCKOUT_S
+        return None
+
+    def _load(self) -> list[StaffMember]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as exc:
+            raise StaffFileError(f"{self.path}: cannot read the staff file: {exc}") from exc
+        try:
+            if data["version"] != 1:
+                raise ValueError(f"unsupported version {data['version']!r}")
+            return [
+                StaffMember(str(entry["name"]), str(entry["salt"]), str(entry["hash"]))
+                for entry in data["staff"]
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StaffFileError(f"{self.path}: not a staff file: {exc}") from exc
+
+    def _save(self, staff: list[StaffMember]) -> None:
+        parent = self.path.parent
+        if not parent.exists():
+            parent.mkdir(parents=True, mode=0o700)
+            parent.chmod(0o700)  # mkdir's mode is reduced by the umask
+        data = {
+            "version": 1,
+            "staff": [{"name": m.name, "salt": m.salt, "hash": m.hash} for m in staff],
+        }
+        # mkstemp creates the file 0600; os.replace swaps it in whole, so a crash never
+        # leaves a half-written staff file.
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".staff-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
