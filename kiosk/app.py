@@ -1,0 +1,244 @@
+"""The kiosk app: wires screens, keys, themes, speech, helper mode and the idle policy to a
+Runtime. Behaviour lives in the screens, widgets, runtime and idle modules."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from kiosk import systemd
+from kiosk.guides.runner import GuideRunner
+from kiosk.idle import IdlePolicy
+from kiosk.messages import VoiceEvent
+from kiosk.runtime import Runtime
+from kiosk.screens.error import ErrorScreen
+from kiosk.screens.finish import FinishScreen
+from kiosk.screens.idle import IdleScreen
+from kiosk.screens.language import LanguageScreen
+from kiosk.screens.menu import MenuScreen
+from kiosk.screens.signin import SignInScreen
+from kiosk.screens.staff_help import StaffHelpScreen
+from kiosk.screens.step import StepScreen
+from kiosk.screens.timeout_warning import TimeoutWarningScreen
+from kiosk.session import DEFAULT_VOLUME
+from kiosk.themes import THEMES
+from kiosk.widgets.caption import CaptionLine
+from kiosk.widgets.helper_banner import HelperBanner
+from translations.catalog import Localizer
+
+_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "caption", "say")
+
+
+class KioskApp(App[None]):
+    """The citizen-facing kiosk. The operator stops it through systemd (SIGTERM), not keys."""
+
+    CSS_PATH = ["app.tcss", "screens/base.tcss", *(f"widgets/{n}.tcss" for n in _WIDGET_CSS)]  # noqa: RUF012
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [  # noqa: RUF012
+        # Kiosk mode: the usual ways out of a terminal app do nothing here.
+        Binding("ctrl+c", "nothing", show=False, priority=True),
+        Binding("ctrl+q", "nothing", show=False, priority=True),
+        Binding("ctrl+z", "nothing", show=False, priority=True),
+        Binding("f1", "staff_help", "Get staff help", show=False),
+        Binding("f2", "repeat", "Repeat", show=False),
+        Binding("f3", "toggle_large_text", "Bigger text", show=False),
+        Binding("f4", "toggle_contrast", "High contrast", show=False),
+        Binding("f10", "end", "End", show=False),
+    ]
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self.runtime = runtime
+        settings = runtime.settings
+        self.l10n = Localizer(runtime.session.prefs.language)
+        self.idle = IdlePolicy(runtime.clock, settings.idle_timeout_s, settings.idle_warning_s,
+                               settings.max_extensions)
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = "default"
+        # No motion: smooth scrolling helps nobody at a kiosk and can disorient.
+        self.animation_level = "none"
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.runtime.voice.on_event = self._voice_event_from_thread
+        with suppress(NotImplementedError, RuntimeError, ValueError):
+            self._loop.add_signal_handler(signal.SIGTERM, self.terminate)
+        await self.push_screen(IdleScreen())
+        self.set_interval(1.0, self.check_time_limit)
+        systemd.notify_ready()
+
+    def on_unmount(self) -> None:
+        self.runtime.voice.on_event = None
+        if self._loop is not None:
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                self._loop.remove_signal_handler(signal.SIGTERM)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.note_input()
+        await super().on_event(event)
+
+    # -- speech and captions --------------------------------------------------------------------
+
+    def speak_screen(self, screen: Any) -> None:
+        """Speak exactly what the screen shows, in the screen's language."""
+        text = screen.speech_text()
+        if text:
+            self.runtime.voice.say(text, self.l10n.lang, private=bool(screen.private))
+
+    def _voice_event_from_thread(self, kind: str, text: str) -> None:
+        # Never block the voice thread on the UI: it may be joined while the UI shuts down.
+        if self._loop is not None and not self._loop.is_closed():
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self.post_message, VoiceEvent(kind, text))
+
+    def on_voice_event(self, event: VoiceEvent) -> None:
+        caption = {"speaking": "♪ " + " ".join(event.text.split()),
+                   "tone": self.l10n.gettext("Sound: warning tone")}.get(event.kind, "")
+        for screen in reversed(self.screen_stack):
+            found = screen.query(CaptionLine)
+            if found:
+                found.first().show(caption)
+                return
+
+    # -- the flow -------------------------------------------------------------------------------
+
+    def start_session(self) -> None:
+        self.runtime.session.begin()
+        self.idle.reset()
+        self.push_screen(LanguageScreen())
+
+    async def choose_language(self, code: str) -> None:
+        await self.set_language(code)
+        if isinstance(self.screen_stack[-2], MenuScreen):
+            await self.pop_screen()
+        else:
+            await self.switch_screen(MenuScreen())
+
+    async def set_language(self, code: str) -> None:
+        """Switch language: every screen is rebuilt in it, and the current one spoken again."""
+        self.runtime.session.prefs.language = code
+        self.l10n = Localizer(code)
+        for screen in self.screen_stack:
+            rerender = getattr(screen, "rerender", None)
+            if rerender is not None:
+                await rerender()
+        self.speak_screen(self.screen)
+
+    def show_languages(self) -> None:
+        self.push_screen(LanguageScreen())
+
+    def start_guide(self, guide_id: str) -> None:
+        guide = next(g for g in self.runtime.guides if g.id == guide_id)
+        self.push_screen(StepScreen(GuideRunner(guide, self.runtime.session,
+                                                self.runtime.actions)))
+
+    def sign_in(self, step_screen: StepScreen) -> None:
+        self.push_screen(SignInScreen(step_screen.heading), callback=step_screen.signed_in)
+
+    def show_finish(self, heading: Callable[[], tuple[str, str]], private: bool) -> None:
+        self.switch_screen(FinishScreen(heading, private=private))
+
+    def show_error(self, message: str, retry: Callable[[], Any]) -> None:
+        def chosen(choice: str | None) -> None:
+            if choice == "retry":
+                retry()
+            elif choice == "help":
+                self.action_staff_help()
+
+        self.push_screen(ErrorScreen(message), callback=chosen)
+
+    # -- help bar actions -----------------------------------------------------------------------
+
+    def action_nothing(self) -> None:
+        """Kiosk mode: swallow the key."""
+
+    def action_staff_help(self) -> None:
+        if not isinstance(self.screen, StaffHelpScreen):
+            self.push_screen(StaffHelpScreen(), callback=lambda _result: self.helper_changed())
+
+    def action_lock_helper(self) -> None:
+        self.runtime.helper.lock()
+        self.helper_changed()
+
+    def helper_changed(self) -> None:
+        for screen in self.screen_stack:
+            for banner in screen.query(HelperBanner):
+                banner.sync()
+
+    def action_repeat(self) -> None:
+        self.runtime.voice.repeat()
+
+    def action_toggle_large_text(self) -> None:
+        prefs = self.runtime.session.prefs
+        prefs.large_text = not prefs.large_text
+        self.set_class(prefs.large_text, "large-text")
+
+    def action_toggle_contrast(self) -> None:
+        prefs = self.runtime.session.prefs
+        prefs.theme = "default" if prefs.theme == "high-contrast" else "high-contrast"
+        self.theme = prefs.theme
+
+    def action_end(self) -> None:
+        self.end_session()
+
+    # -- time limits and the end of a visit -----------------------------------------------------
+
+    def note_input(self) -> None:
+        """Any key or click: stop speech, and count as presence (or as "more time, please")."""
+        self.runtime.voice.stop()
+        if self.idle.state().phase == "warning":
+            if self.idle.extend() and isinstance(self.screen, TimeoutWarningScreen):
+                self.screen.dismiss(None)
+        else:
+            self.idle.touch()
+
+    def check_time_limit(self) -> None:
+        """Once a second (and from tests): warn before the end, end when the time is up."""
+        systemd.notify_watchdog()
+        if not self.runtime.session.active:
+            return
+        state = self.idle.state()
+        warning = next((s for s in self.screen_stack if isinstance(s, TimeoutWarningScreen)),
+                       None)
+        if state.phase == "expired":
+            self.end_session()
+        elif state.phase == "warning" and warning is None:
+            self.runtime.voice.tone()
+            self.push_screen(TimeoutWarningScreen(state))
+        elif warning is not None:
+            warning.update_state(state) if state.phase == "warning" else warning.dismiss(None)
+
+    def end_session(self) -> None:
+        """Finish, End, timeout or SIGTERM: forget the citizen and start over, fresh."""
+        runtime = self.runtime
+        runtime.session.wipe()
+        runtime.voice.reset()
+        runtime.helper.lock()
+        runtime.output.set_volume(DEFAULT_VOLUME)
+        self.idle.reset()
+        self.l10n = Localizer(runtime.session.prefs.language)
+        self.theme = "default"
+        self.remove_class("large-text")
+        self.call_next(self._back_to_idle)
+
+    async def _back_to_idle(self) -> None:
+        # Old screens hold personal text: remove every one, then show a new idle screen.
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(IdleScreen())
+
+    def terminate(self) -> None:
+        """SIGTERM from systemd: wipe, then exit cleanly."""
+        systemd.notify_stopping()
+        self.end_session()
+        self.exit()

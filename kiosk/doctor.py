@@ -1,0 +1,233 @@
+"""`kiosk doctor`: small health checks an operator runs after installing or when something is off.
+
+Each check returns one ``Check``; none raises. Checks never read or print citizen data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.config import Settings
+
+if TYPE_CHECKING:
+    from kiosk.guides.schema import GuideError
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+MIN_FREE_BYTES = 50 * 1024 * 1024
+LOW_FREE_BYTES = 500 * 1024 * 1024
+NO_SOUND_CARD = "no sound card: silent, speech goes to a private file sink"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's table."""
+
+    name: str
+    status: str
+    """OK, WARN (works, but not as well as it should) or FAIL (the kiosk cannot do its job)."""
+    detail: str
+
+
+def check_audio(settings: Settings) -> Check:
+    """Is there a sound card to speak through?"""
+    spec = settings.audio_output
+    if spec == "none":
+        return Check("audio output", WARN, "audio_output = none: the kiosk is silent")
+    if spec.startswith("file:"):
+        target = Path(spec.removeprefix("file:"))
+        if target.is_dir() and os.access(target, os.W_OK):
+            return Check("audio output", OK, f"speech is written as WAV files into {target}")
+        return Check("audio output", FAIL, f"{target} is not a writable directory")
+    from hardware.audio import NoAudioDevice, SoundDeviceOutput
+
+    # The same choice "auto" makes at run time: the default output device, else a file sink.
+    try:
+        output = SoundDeviceOutput()
+    except NoAudioDevice as exc:
+        return Check("audio output", WARN, f"{NO_SOUND_CARD} ({exc})")
+    output.close()
+    return Check("audio output", OK, output.description)
+
+
+def check_voices(settings: Settings) -> list[Check]:
+    """One check per shipped language: espeak-ng has its voice and really speaks a word with it."""
+    from speech.synth import SynthError, Synthesizer
+    from translations.languages import LANGUAGES
+
+    try:
+        synth = Synthesizer()
+    except SynthError as exc:
+        return [Check("text to speech", FAIL if settings.speech else WARN, str(exc))]
+    checks = []
+    with synth:
+        for code, language in LANGUAGES.items():
+            name = f"voice {code}"
+            if not synth.has_voice(code):
+                detail = f"no espeak-ng voice {language.espeak_voice!r}: text only"
+                checks.append(Check(name, WARN, detail))
+                continue
+            wav = synth.synthesize(language.native_name, code)
+            if wav.stat().st_size <= 44:  # a WAV header and no samples
+                checks.append(Check(name, FAIL, f"voice {language.espeak_voice!r} made no sound"))
+            else:
+                checks.append(Check(name, OK, f"espeak-ng voice {language.espeak_voice!r}"))
+    return checks
+
+
+def check_catalogs() -> list[Check]:
+    """Every text the kiosk shows is translated in every shipped language."""
+    from translations.extract import missing_in_catalog
+    from translations.languages import LANGUAGES
+
+    checks = []
+    for code in LANGUAGES:
+        missing = missing_in_catalog(code)
+        if missing:
+            first = missing[0] if len(missing[0]) <= 40 else missing[0][:39] + "…"
+            detail = f"{len(missing)} text(s) untranslated, e.g. {first!r}"
+            checks.append(Check(f"catalog {code}", WARN, detail))
+        else:
+            checks.append(Check(f"catalog {code}", OK, "complete"))
+    return checks
+
+
+def check_guides() -> Check:
+    """The bundled guides load and validate against the services the kiosk offers."""
+    from kiosk.guides.loader import bundled_guides_dir
+
+    guides_dir = bundled_guides_dir()
+    errors = guide_errors([guides_dir])
+    if errors:
+        return Check("guides", FAIL, f"{len(errors)} error(s), first: {errors[0]}")
+    count = len(list(guides_dir.glob("*.yaml")))
+    return Check("guides", OK, f"{count} guide file(s) in {guides_dir} are valid")
+
+
+def guide_errors(paths: list[Path]) -> list[GuideError]:
+    """Validation errors of guide files or folders, checked against TaskActions' names."""
+    from kiosk.guides.loader import check_paths
+    from kiosk.services.tasks import ACTIONS, SOURCES
+
+    return check_paths(paths, SOURCES, ACTIONS)
+
+
+@contextmanager
+def _backend_url(settings: Settings) -> Iterator[tuple[str, str]]:
+    if settings.backend_url is not None:
+        yield settings.backend_url, "configured backend"
+        return
+    from kiosk.services.demo_backend import DemoBackend
+
+    backend = DemoBackend(host=settings.demo_host, port=0)
+    url = backend.start()
+    try:
+        yield url, "practice demo backend"
+    finally:
+        backend.stop()
+
+
+def check_backend(settings: Settings) -> Check:
+    """The health service answers on /health, and its FHIR endpoint answers on /fhir/metadata.
+
+    A FHIR server that wants a token even for its capability statement still counts as up: the
+    kiosk signs citizens in before it reads anything.
+    """
+    from kiosk.services.http import HttpClient, ServiceError, ServiceRejected
+
+    try:
+        with _backend_url(settings) as (url, label):
+            http = HttpClient(url, timeout_s=settings.http_timeout_s, retries=0)
+            try:
+                health = http.get("/health")
+                try:
+                    fhir = f"FHIR {http.get('/fhir/metadata').get('fhirVersion', 'answers')}"
+                except ServiceRejected as exc:
+                    if exc.status != 401:
+                        raise
+                    fhir = "FHIR answers (sign-in required)"
+            finally:
+                http.close()
+    except ServiceError as exc:
+        return Check("backend", FAIL, str(exc))
+    except OSError as exc:
+        return Check("backend", FAIL, f"the practice backend could not start: {exc}")
+    state = health.get("status", "ok")
+    return Check("backend", OK, f"{label} at {url}: health {state}, {fhir}")
+
+
+def check_state_dir(settings: Settings) -> Check:
+    """The state directory exists (or can be made), is writable and private to the kiosk user."""
+    path = settings.state_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check("state dir", FAIL, f"{path} is not writable: {exc.strerror or exc}")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return Check("state dir", WARN, f"{path} is mode {mode:04o}; make it 0700 (chmod 700)")
+    return Check("state dir", OK, f"{path} is writable, mode {mode:04o}")
+
+
+def check_clock(now: datetime | None = None) -> Check:
+    """The clock is set (slot times depend on it) and a local timezone is configured."""
+    now = now or datetime.now().astimezone()
+    zone = now.tzname() or "no timezone"
+    if now.year < 2024:
+        return Check("clock", FAIL, f"the clock says {now:%Y-%m-%d}: set the time (NTP)")
+    if now.tzinfo is None or zone == "UTC":
+        return Check(
+            "clock", WARN, f"{now:%Y-%m-%d %H:%M} {zone}: set the local timezone (timedatectl)"
+        )
+    return Check("clock", OK, f"{now:%Y-%m-%d %H:%M} {zone}")
+
+
+def check_disk(settings: Settings) -> Check:
+    """Free space where the kiosk writes its state."""
+    path = settings.state_dir
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    free = shutil.disk_usage(path).free
+    text = f"{free / 1024 / 1024:.0f} MB free at {path}"
+    if free < MIN_FREE_BYTES:
+        return Check("disk space", FAIL, text)
+    if free < LOW_FREE_BYTES:
+        return Check("disk space", WARN, text)
+    return Check("disk space", OK, text)
+
+
+def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]:
+    try:
+        result = check()
+    except Exception as exc:  # the doctor reports a broken part; it must not crash on it
+        return [Check(name, FAIL, f"{type(exc).__name__}: {exc}")]
+    return result if isinstance(result, list) else [result]
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    """All checks in the order the table shows them."""
+    return [
+        *_guarded("audio output", lambda: check_audio(settings)),
+        *_guarded("text to speech", lambda: check_voices(settings)),
+        *_guarded("catalogs", check_catalogs),
+        *_guarded("guides", check_guides),
+        *_guarded("backend", lambda: check_backend(settings)),
+        *_guarded("state dir", lambda: check_state_dir(settings)),
+        *_guarded("clock", check_clock),
+        *_guarded("disk space", lambda: check_disk(settings)),
+    ]
+
+
+def exit_code(checks: list[Check]) -> int:
+    """1 when any check failed, else 0 (warnings do not fail the doctor)."""
+    return 1 if any(c.status == FAIL for c in checks) else 0

@@ -1,0 +1,132 @@
+"""Everything the kiosk app runs on, built once from Settings: services, guides, voice, helper.
+
+No Textual here, so the same Runtime serves the app, the CLI's checks and the tests. In practice
+mode (no backend_url) the bundled demo health service is started on a free local port.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardware.audio import AudioOutput, NullOutput, open_output
+from helper_mode.assist import HelperMode
+from helper_mode.audit import AuditLog
+from helper_mode.staff import StaffRegistry
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import Settings
+from kiosk.guides.loader import bundled_guides_dir, load_guides
+from kiosk.guides.model import Guide
+from kiosk.services.appointments import AppointmentService
+from kiosk.services.demo_backend import DemoBackend
+from kiosk.services.fhir import FhirClient
+from kiosk.services.http import HttpClient
+from kiosk.services.signin import DeviceSignIn
+from kiosk.services.tasks import TaskActions
+from kiosk.session import Session
+from speech.synth import SynthError, Synthesizer
+from speech.voice import Voice
+from translations.catalog import Localizer
+
+log = logging.getLogger(__name__)
+
+
+def translate(msgid: str, lang: str) -> str:
+    """Translation callback for the voice (it speaks notices such as the privacy notice)."""
+    return Localizer(lang).gettext(msgid)
+
+
+@dataclass
+class Runtime:
+    """The kiosk's long-lived parts. ``close()`` stops all of them."""
+
+    settings: Settings
+    clock: Clock
+    session: Session
+    guides: list[Guide]
+    actions: TaskActions
+    signin: DeviceSignIn
+    voice: Voice
+    helper: HelperMode
+    demo: DemoBackend | None
+    base_url: str
+    http: HttpClient
+    output: AudioOutput
+    synth: Synthesizer | None = None
+    speech_problem: str | None = None
+    """Why the kiosk runs silent although speech is on (shown to staff, never personal)."""
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.session.wipe()
+        self.voice.reset()
+        self.voice.close()
+        if self.synth is not None:
+            self.synth.close()
+        self.output.close()
+        self.http.close()
+        if self.demo is not None:
+            self.demo.stop()
+
+
+def _open_speech(settings: Settings) -> tuple[Synthesizer | None, str | None]:
+    if not settings.speech:
+        return None, None
+    try:
+        return Synthesizer(), None
+    except (SynthError, OSError, RuntimeError) as exc:
+        log.warning("speech synthesis unavailable, running silent: %s", exc)
+        return None, str(exc)
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    demo_seed: int | None = None,
+    demo_poll_interval_s: int = 1,
+) -> Runtime:
+    """Build (and start) everything; on failure, whatever was started is stopped again."""
+    clock = clock or SystemClock()
+    started: list[Any] = []
+    try:
+        demo: DemoBackend | None = None
+        if settings.backend_url is None:
+            demo = DemoBackend(
+                host=settings.demo_host, port=0, clock=clock, seed=demo_seed,
+                kiosk_name=settings.kiosk_name, poll_interval=demo_poll_interval_s,
+            )
+            base_url = demo.start()
+            started.append(demo.stop)
+        else:
+            base_url = settings.backend_url
+        http = HttpClient(base_url, timeout_s=settings.http_timeout_s,
+                          retries=settings.http_retries)
+        started.append(http.close)
+        fhir = FhirClient(http)
+        actions = TaskActions(AppointmentService(fhir), clock)
+        signin = DeviceSignIn(http, settings.client_id, clock=clock, fhir=fhir)
+        guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
+                             known_actions=actions.actions())
+        output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()
+        started.append(output.close)
+        synth, problem = _open_speech(settings)
+        if synth is not None:
+            started.append(synth.close)
+        voice = Voice(synth, output, translate=translate, enabled=settings.speech)
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        helper = HelperMode(StaffRegistry(settings.staff_file, clock),
+                            AuditLog(settings.audit_file, clock))
+    except BaseException:
+        for stop in reversed(started):
+            stop()
+        raise
+    return Runtime(
+        settings=settings, clock=clock, session=Session(settings.default_language),
+        guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
+        base_url=base_url, http=http, output=output, synth=synth, speech_problem=problem,
+    )

@@ -1,0 +1,72 @@
+"""Get staff help: tells the citizen staff will come, and lets staff unlock helper mode with a PIN.
+
+The PIN field is masked, never spoken (it is not part of the screen's text) and never logged.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import Button, Input
+
+from helper_mode.staff import LockedOut
+from kiosk.screens.base import KioskModal
+from kiosk.widgets.big_button import BigButton
+from kiosk.widgets.say import Say
+
+
+class StaffHelpScreen(KioskModal):
+    """Dismisses with True when helper mode was unlocked, else None."""
+
+    CSS_PATH = "staff_help.tcss"
+
+    def compose(self) -> ComposeResult:
+        l10n = self.l10n
+        with Vertical(id="body"):
+            yield Say(l10n.gettext("A staff member will help you."), classes="title")
+            yield Say(l10n.gettext("Staff: type your PIN to turn on helper mode."),
+                      classes="muted")
+            yield Input(id="pin", password=True, restrict=r"[0-9]*", max_length=8)
+            yield Say("", classes="error", id="pin-error")
+            with Grid(classes="tiles"):
+                yield BigButton(None, l10n.gettext("Unlock"), id="unlock")
+                yield BigButton(None, l10n.gettext("Close"), id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#pin-error").display = False
+        self.query_one("#pin", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.try_unlock()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "unlock":
+            event.stop()
+            self.try_unlock()
+        elif event.button.id == "close":
+            event.stop()
+            self.dismiss(None)
+
+    def try_unlock(self) -> None:
+        field = self.query_one("#pin", Input)
+        pin = field.value
+        # The PIN leaves the screen at once, right or wrong.
+        field.value = ""
+        try:
+            unlocked = self.app.runtime.helper.unlock(pin)  # type: ignore[attr-defined]
+        except LockedOut as exc:
+            self.show_problem(self.l10n.format(
+                "Too many wrong PINs. Try again in {seconds} seconds.",
+                seconds=int(exc.seconds_left + 0.999)))
+            return
+        if unlocked:
+            self.dismiss(True)
+        else:
+            self.show_problem(self.l10n.gettext("That PIN is not right. Try again."))
+
+    def show_problem(self, text: str) -> None:
+        problem = self.query_one("#pin-error", Say)
+        problem.say(text)
+        problem.display = True
+        self.app.speak_screen(self)  # type: ignore[attr-defined]

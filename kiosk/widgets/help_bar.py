@@ -1,0 +1,30 @@
+"""The help bar: the same six controls at the bottom of every screen (WCAG 3.2.6), each clickable
+and each on a key."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button
+
+# (button id, msgid, key shown, app action)
+HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
+    ("help-staff", "Get staff help", "F1", "app.staff_help"),
+    ("help-back", "Back", "Esc", "screen.back"),
+    ("help-repeat", "Repeat", "F2", "app.repeat"),
+    ("help-bigger", "Bigger text", "F3", "app.toggle_large_text"),
+    ("help-contrast", "High contrast", "F4", "app.toggle_contrast"),
+    ("help-end", "End", "F10", "app.end"),
+)
+
+
+class HelpBar(Horizontal):
+    """Bottom bar of help controls; labels come from the app's current Localizer."""
+
+    def compose(self) -> ComposeResult:
+        gettext = self.app.l10n.gettext  # type: ignore[attr-defined]
+        for widget_id, msgid, key, action in HELP_ITEMS:
+            yield Button(
+                f"{gettext(msgid)} {key}", id=widget_id, classes="help-item", action=action,
+                compact=True,
+            )

@@ -1,0 +1,22 @@
+"""Say: a paragraph of screen text that screens also speak, word for word."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class Say(Static):
+    """Plain text (never markup: guide and backend text is shown as is) that is also spoken."""
+
+    def __init__(self, text: str, *, id: str | None = None, classes: str | None = None) -> None:
+        self.text = text
+        super().__init__(text, id=id, classes=classes, markup=False)
+
+    @property
+    def spoken(self) -> str:
+        return self.text
+
+    def say(self, text: str) -> None:
+        """Change the text (e.g. an error message appearing under a field)."""
+        self.text = text
+        self.update(text)

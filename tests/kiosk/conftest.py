@@ -1,0 +1,145 @@
+"""Fixtures for the kiosk UI tests: a real Runtime (demo backend on 127.0.0.1, real guides,
+real helper mode on a temporary state dir) driven by a ManualClock, and a small pilot driver."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import requests
+
+from helper_mode.staff import StaffRegistry
+from kiosk.app import KioskApp
+from kiosk.clock import ManualClock
+from kiosk.config import Settings
+from kiosk.runtime import Runtime, build_runtime
+
+SIZE = (100, 32)
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+SEED = 7
+STAFF_NAME = "Siri Staff"
+STAFF_PIN = "482916"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def make_runtime(tmp_path: Path, clock: ManualClock) -> Iterator[Callable[..., Runtime]]:
+    built: list[Runtime] = []
+
+    def make(**settings: Any) -> Runtime:
+        values: dict[str, Any] = {"state_dir": tmp_path / "state", "speech": False,
+                                  "audio_output": "none"}
+        values.update(settings)
+        settings = Settings(**values)
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not settings.staff_file.exists():
+            StaffRegistry(settings.staff_file, clock).add(STAFF_NAME, STAFF_PIN)
+        runtime = build_runtime(settings, clock=clock, demo_seed=SEED, demo_poll_interval_s=0)
+        built.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in built:
+        runtime.close()
+
+
+@pytest.fixture
+def runtime(make_runtime: Callable[..., Runtime]) -> Runtime:
+    return make_runtime()
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> KioskApp:
+    return KioskApp(runtime)
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], what: str,
+                     attempts: int = 400) -> None:
+    """Let the app (and its thread workers) run until condition holds."""
+    for _ in range(attempts):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the app never reached: {what} (screen: {pilot.app.screen!r})")
+
+
+def _letters(text: str) -> str:
+    # Whitespace and box/block drawing (borders, the QR code) are not text a citizen reads.
+    return "".join(c for c in text if not c.isspace() and not "\u2500" <= c <= "\u259f")
+
+
+def shows(app: KioskApp, text: str) -> bool:
+    """True when every line of text is drawn on the terminal (wrapping and borders ignored)."""
+    drawn = "".join(_letters(strip.text) for strip in app.screen._compositor.render_strips())
+    return all(_letters(line) in drawn for line in text.splitlines())
+
+
+def screen_name(app: KioskApp) -> str:
+    return type(app.screen).__name__
+
+
+def step_kind(app: KioskApp) -> str | None:
+    runner = getattr(app.screen, "runner", None)
+    return runner.step.kind if runner is not None else None
+
+
+async def settle(pilot: Any) -> None:
+    """Wait for workers and the messages they posted."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await asyncio.sleep(0)
+    await pilot.pause()
+
+
+async def at_step(pilot: Any, kind: str) -> None:
+    """Wait for a step screen showing a step of this kind, ready for input."""
+    def ready() -> bool:
+        if screen_name(pilot.app) != "StepScreen" or step_kind(pilot.app) != kind:
+            return False
+        return not pilot.app.screen.query("#working")
+
+    await wait_until(pilot, ready, f"a {kind} step")
+    await pilot.pause()
+
+
+async def approve_by_phone(pilot: Any, patient: str = "kari") -> None:
+    """Do what the citizen's phone does: open the verification page, choose, say yes."""
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "SignInScreen"
+                     and pilot.app.screen.auth is not None, "the sign-in codes")
+    auth = pilot.app.screen.auth
+    answer = await asyncio.to_thread(
+        requests.post, auth.verification_uri,
+        data={"user_code": auth.user_code, "patient": patient, "decision": "approve"},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+    pilot.app.screen.poll_now()
+
+
+async def open_guide(pilot: Any, language_key: str = "2") -> None:
+    """From the idle screen: Start, a language (2 = English), the first guide."""
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageScreen", "languages")
+    await pilot.press(language_key)
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
+    await pilot.press("1")
+    await at_step(pilot, "choice")
+
+
+@pytest.fixture
+def kd() -> SimpleNamespace:
+    """The kiosk test kit: sizes, staff credentials and pilot helpers, for the test modules."""
+    return SimpleNamespace(
+        SIZE=SIZE, STAFF_NAME=STAFF_NAME, STAFF_PIN=STAFF_PIN, wait_until=wait_until,
+        screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
+        approve_by_phone=approve_by_phone, open_guide=open_guide,
+    )

@@ -1,0 +1,59 @@
+"""Service errors in the real app: the citizen sees and hears what happened (translated), can
+try again or get staff help, and nothing already answered is lost."""
+
+from __future__ import annotations
+
+import socket
+from types import SimpleNamespace
+
+from kiosk.app import KioskApp
+from kiosk.runtime import Runtime
+from kiosk.screens.staff_help import StaffHelpScreen
+from kiosk.services.http import ServiceUnavailable
+
+
+def closed_port_url() -> str:
+    """A loopback address where nothing listens: connections are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+async def test_action_error_offers_retry_and_keeps_the_answers(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "slot")
+        await pilot.press("1")
+        await kd.at_step(pilot, "confirm")
+        answers = dict(runtime.session.answers)
+        working_url, runtime.http.base_url = runtime.http.base_url, closed_port_url()
+        await pilot.press("y")
+        message = app.l10n.gettext(ServiceUnavailable.msgid)
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"
+                            and kd.shows(app, message), "the error drawn")
+        assert app.screen.speech_text().splitlines()[0] == message
+        await kd.wait_until(pilot, lambda: runtime.voice.last_text == app.screen.speech_text(),
+                            "the error spoken")
+        assert runtime.session.person is not None
+        assert answers.items() <= runtime.session.answers.items()
+
+        runtime.http.base_url = working_url
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+
+
+async def test_error_offers_staff_help(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        runtime.http.base_url = closed_port_url()
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen", "the error")
+        await pilot.press("2")
+        await kd.wait_until(pilot, lambda: isinstance(app.screen, StaffHelpScreen), "help")

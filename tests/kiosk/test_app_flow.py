@@ -1,0 +1,141 @@
+"""The whole appointment guide through the real app, real demo backend and real sign-in:
+by keys only, by mouse clicks only, and with the practice sign-in button."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from kiosk.app import KioskApp
+from kiosk.runtime import Runtime
+
+
+def kari_booked(runtime: Runtime) -> list[dict[str, Any]]:
+    assert runtime.demo is not None
+    return sorted(
+        (
+            a
+            for a in runtime.demo.appointments()
+            if a["status"] == "booked"
+            and a["participant"][0]["actor"]["reference"] == "Patient/kari"
+        ),
+        key=lambda a: a["start"],
+    )
+
+
+async def finish_by_keys(kd: SimpleNamespace, pilot: Any) -> str:
+    """Answer confirm steps with y and pick the first option until the finish screen."""
+    for _ in range(12):
+        await kd.wait_until(
+            pilot,
+            lambda: (
+                kd.screen_name(pilot.app) == "FinishScreen"
+                or (
+                    kd.screen_name(pilot.app) == "StepScreen"
+                    and not pilot.app.screen.query("#working")
+                )
+            ),
+            "a question",
+        )
+        if kd.screen_name(pilot.app) == "FinishScreen":
+            return str(pilot.app.screen.text)
+        kind = pilot.app.screen.runner.step.kind
+        await pilot.press("y" if kind == "confirm" else "1")
+        await pilot.pause()
+    raise AssertionError("the guide never finished")
+
+
+async def do_task(kd: SimpleNamespace, pilot: Any, choice_key: str) -> str:
+    await kd.open_guide(pilot)
+    await pilot.press(choice_key)
+    await kd.approve_by_phone(pilot)
+    text = await finish_by_keys(kd, pilot)
+    await pilot.press("enter")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "the idle screen")
+    return text
+
+
+async def test_book_move_and_cancel_by_keys_only(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    before = kari_booked(runtime)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        booked_text = await do_task(kd, pilot, "1")
+        after_booking = kari_booked(runtime)
+        assert len(after_booking) == len(before) + 1
+        new = next(a for a in after_booking if a["id"] not in {b["id"] for b in before})
+        assert "booked" in booked_text.lower()
+
+        await do_task(kd, pilot, "2")
+        after_move = kari_booked(runtime)
+        assert len(after_move) == len(after_booking)
+        assert [a["start"] for a in after_move] != [a["start"] for a in after_booking]
+
+        await do_task(kd, pilot, "3")
+        after_cancel = kari_booked(runtime)
+        assert len(after_cancel) == len(after_move) - 1
+    cancelled = [a for a in runtime.demo.appointments() if a["status"] == "cancelled"]
+    assert len(cancelled) == 1
+    assert new["id"]
+
+
+async def test_booking_by_mouse_clicks_only(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    before = kari_booked(runtime)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.click("#start")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await pilot.click("#lang-en")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        guide_tile = app.screen.query("BigButton").first()
+        await pilot.click(f"#{guide_tile.id}")
+        await kd.at_step(pilot, "choice")
+        await pilot.click("#choice-book")
+        await kd.wait_until(
+            pilot,
+            lambda: (
+                kd.screen_name(app) == "SignInScreen"
+                and bool(app.screen.query("#practice-approve"))
+            ),
+            "the practice button",
+        )
+        await pilot.click("#practice-approve")
+        for _ in range(8):
+            await kd.wait_until(
+                pilot,
+                lambda: (
+                    kd.screen_name(app) == "FinishScreen"
+                    or (kd.screen_name(app) == "StepScreen" and not app.screen.query("#working"))
+                ),
+                "a question",
+            )
+            if kd.screen_name(app) == "FinishScreen":
+                break
+            kind = app.screen.runner.step.kind
+            await pilot.click("#confirm-yes" if kind == "confirm" else "#option-1")
+        assert kd.screen_name(app) == "FinishScreen"
+        await pilot.click("#done")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the idle screen")
+    assert len(kari_booked(runtime)) == len(before) + 1
+
+
+async def test_back_returns_to_the_previous_question(kd: SimpleNamespace, app: KioskApp) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.approve_by_phone(pilot)
+        await kd.wait_until(
+            pilot,
+            lambda: (
+                kd.screen_name(app) == "StepScreen"
+                and app.screen.runner.step.kind not in ("signin", "choice")
+                and not app.screen.query("#working")
+            ),
+            "the first question after sign-in",
+        )
+        first = app.screen.runner.step.id
+        await pilot.press("1" if app.screen.runner.step.kind != "confirm" else "y")
+        await kd.wait_until(pilot, lambda: app.screen.runner.step.id != first, "the next question")
+        await pilot.press("escape")
+        await kd.wait_until(pilot, lambda: app.screen.runner.step.id == first, "going back")

@@ -1,0 +1,48 @@
+"""build_runtime: practice mode starts the demo service on 127.0.0.1, loads the bundled guides
+checked against the task actions, and close() stops it all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+
+from kiosk.clock import ManualClock
+from kiosk.config import Settings
+from kiosk.runtime import Runtime, build_runtime
+
+
+def test_practice_runtime_serves_and_stops(make_runtime: Callable[..., Runtime]) -> None:
+    runtime = make_runtime()
+    assert runtime.settings.practice_mode
+    assert runtime.demo is not None
+    assert runtime.base_url.startswith("http://127.0.0.1:")
+    assert requests.get(f"{runtime.base_url}/health", timeout=5).status_code == 200
+    assert "appointment" in [guide.id for guide in runtime.guides]
+    assert runtime.voice.synth is None
+    assert runtime.speech_problem is None
+    runtime.close()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{runtime.base_url}/health", timeout=5)
+
+
+def test_configured_backend_means_no_demo(tmp_path: Path) -> None:
+    settings = Settings(state_dir=tmp_path / "state", backend_url="http://127.0.0.1:9/",
+                        speech=False)
+    runtime = build_runtime(settings, clock=ManualClock())
+    try:
+        assert runtime.demo is None
+        assert runtime.base_url == "http://127.0.0.1:9/"
+        assert runtime.settings.staff_file.parent.is_dir()
+    finally:
+        runtime.close()
+
+
+@pytest.mark.slow
+def test_speech_on_builds_a_synthesizer(make_runtime: Callable[..., Runtime],
+                                        tmp_path: Path) -> None:
+    runtime = make_runtime(speech=True, audio_output=f"file:{tmp_path / 'audio'}")
+    assert runtime.synth is not None
+    assert runtime.voice.has_voice("nb") and runtime.voice.has_voice("en")

@@ -1,0 +1,162 @@
+"""The doctor's checks against real files, real espeak-ng, real sockets and the demo backend."""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk import doctor
+from kiosk.config import Settings
+from kiosk.doctor import FAIL, OK, WARN, Check
+
+
+def settings(tmp_path: Path, **changes: object) -> Settings:
+    return Settings(state_dir=tmp_path / "state", **changes)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_clock_before_2024_fails() -> None:
+    check = doctor.check_clock(datetime(2020, 1, 1, tzinfo=ZoneInfo("Europe/Oslo")))
+    assert check.status == FAIL and "2020-01-01" in check.detail
+
+
+def test_clock_with_local_timezone_is_ok() -> None:
+    check = doctor.check_clock(datetime(2026, 12, 1, 10, 15, tzinfo=ZoneInfo("Europe/Oslo")))
+    assert check == Check("clock", OK, "2026-12-01 10:15 CET")
+
+
+def test_clock_in_utc_warns_about_the_timezone() -> None:
+    check = doctor.check_clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert check.status == WARN and "timezone" in check.detail
+    assert doctor.check_clock(datetime(2026, 12, 1, 9, 0)).status == WARN
+
+
+def test_clock_default_is_now() -> None:
+    assert doctor.check_clock().status in {OK, WARN}
+
+
+def test_state_dir_is_created_private_and_writable(tmp_path: Path) -> None:
+    check = doctor.check_state_dir(settings(tmp_path))
+    assert check.status == OK, check
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+    assert list((tmp_path / "state").iterdir()) == []
+
+
+def test_state_dir_readable_by_others_warns(tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir(mode=0o755)
+    (tmp_path / "state").chmod(0o755)
+    check = doctor.check_state_dir(settings(tmp_path))
+    assert check.status == WARN and "0755" in check.detail
+
+
+def test_state_dir_that_cannot_exist_fails(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    check = doctor.check_state_dir(Settings(state_dir=tmp_path / "blocker" / "state"))
+    assert check.status == FAIL and "not writable" in check.detail
+
+
+def test_disk_space_is_measured_at_the_nearest_existing_folder(tmp_path: Path) -> None:
+    check = doctor.check_disk(settings(tmp_path))
+    assert check.status in {OK, WARN, FAIL}
+    assert f"MB free at {tmp_path}" in check.detail
+
+
+def test_audio_none_and_file_sinks(tmp_path: Path) -> None:
+    assert doctor.check_audio(settings(tmp_path, audio_output="none")).status == WARN
+    sink = tmp_path / "wavs"
+    sink.mkdir()
+    assert doctor.check_audio(settings(tmp_path, audio_output=f"file:{sink}")).status == OK
+    missing = doctor.check_audio(settings(tmp_path, audio_output=f"file:{tmp_path / 'nope'}"))
+    assert missing.status == FAIL
+
+
+def test_audio_auto_reports_the_sound_card_or_the_private_sink(tmp_path: Path) -> None:
+    import sounddevice
+
+    check = doctor.check_audio(settings(tmp_path))
+    try:
+        sounddevice.query_devices(kind="output")
+        has_output = True
+    except (sounddevice.PortAudioError, ValueError):
+        has_output = False
+    if has_output:
+        assert check.status == OK and check.detail.startswith("sound card ")
+    else:
+        assert check.status == WARN and check.detail.startswith(doctor.NO_SOUND_CARD)
+
+
+def test_every_shipped_language_has_a_speaking_voice(tmp_path: Path) -> None:
+    from translations.languages import LANGUAGES
+
+    checks = doctor.check_voices(settings(tmp_path))
+    assert [c.name for c in checks] == [f"voice {code}" for code in LANGUAGES]
+    assert all(c.status == OK for c in checks), checks
+
+
+def test_catalog_check_names_each_language() -> None:
+    from translations.languages import LANGUAGES
+
+    checks = doctor.check_catalogs()
+    assert [c.name for c in checks] == [f"catalog {code}" for code in LANGUAGES]
+    for check in checks:
+        assert check.status == OK or "untranslated" in check.detail
+
+
+def test_bundled_guides_are_valid() -> None:
+    check = doctor.check_guides()
+    assert check.status == OK, check.detail
+
+
+def test_practice_backend_answers(tmp_path: Path) -> None:
+    check = doctor.check_backend(settings(tmp_path))
+    assert check.status == OK, check.detail
+    assert "practice demo backend at http://127.0.0.1:" in check.detail
+
+
+def test_configured_backend_that_is_up(tmp_path: Path) -> None:
+    from kiosk.services.demo_backend import DemoBackend
+
+    backend = DemoBackend()
+    url = backend.start()
+    try:
+        check = doctor.check_backend(settings(tmp_path, backend_url=url))
+    finally:
+        backend.stop()
+    assert check.status == OK and f"configured backend at {url}" in check.detail
+
+
+def test_configured_backend_that_is_down_fails(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    check = doctor.check_backend(settings(tmp_path, backend_url=url, http_timeout_s=2.0))
+    assert check.status == FAIL
+
+
+def test_a_crashing_check_becomes_a_failed_line() -> None:
+    def broken() -> Check:
+        raise RuntimeError("driver exploded")
+
+    assert doctor._guarded("printer", broken) == [
+        Check("printer", FAIL, "RuntimeError: driver exploded")
+    ]
+
+
+def test_exit_code_fails_only_on_fail() -> None:
+    assert doctor.exit_code([Check("a", OK, ""), Check("b", WARN, "")]) == 0
+    assert doctor.exit_code([Check("a", OK, ""), Check("b", FAIL, "")]) == 1
+
+
+def test_run_checks_covers_every_area_and_is_json_serialisable(tmp_path: Path) -> None:
+    checks = doctor.run_checks(settings(tmp_path, audio_output="none"))
+    names = [c.name for c in checks]
+    for expected in ("audio output", "voice nb", "catalog nb", "guides", "backend",
+                     "state dir", "clock", "disk space"):
+        assert expected in names
+    json.dumps([c.__dict__ for c in checks])
