@@ -79,6 +79,23 @@ setup_venv() {
     fi
 }
 
+# The integration tests' real servers (FHIR, OAuth) are Node programs pinned by their lockfiles.
+install_test_servers() {
+    local lock dir
+    for lock in tests/servers/*/package-lock.json; do
+        [ -e "$lock" ] || continue
+        command -v npm >/dev/null 2>&1 \
+            || die "the test servers need Node.js 20+ and npm (apt-get install nodejs npm)"
+        dir=$(dirname "$lock")
+        if [ ! -f "$dir/node_modules/.helselos-lock" ] \
+            || ! cmp -s "$lock" "$dir/node_modules/.helselos-lock"; then
+            say "installing the test server in $dir (npm ci)"
+            (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+            cp "$lock" "$dir/node_modules/.helselos-lock"
+        fi
+    done
+}
+
 run_tests() {
     local bin="$VENV/bin"
     "$bin/ruff" check .
@@ -99,6 +116,7 @@ case "$command" in
     test)
         install_system_packages
         setup_venv
+        install_test_servers
         run_tests
         ;;
     -h|--help|help) usage 0 ;;

@@ -32,7 +32,8 @@ class Settings:
     """Everything an operator can set. Each field is documented because it is the manual."""
 
     state_dir: Path = field(default_factory=lambda: _default_state_dir(os.environ))
-    """Where staff accounts and the audit log live. Never holds citizen data."""
+    """Staff accounts, the audit log, and the outbox of submissions not yet delivered (deleted
+    on delivery, never kept longer than outbox_max_age_h). Nothing else about a citizen."""
     backend_url: str | None = None
     """Base URL of the health service (FHIR R4 + device sign-in). None: start the bundled demo."""
     demo_host: str = "127.0.0.1"
@@ -57,6 +58,10 @@ class Settings:
     """Seconds to wait for the backend before saying it is not answering."""
     http_retries: int = 2
     """Extra attempts for idempotent requests, with backoff."""
+    country: str = "NO"
+    """NO or SE: whose rules apply to proxies and parents acting for children."""
+    outbox_max_age_h: int = 72
+    """Hours an undelivered submission may wait on this kiosk before it is discarded."""
 
     def __post_init__(self) -> None:
         if self.idle_warning_s < 20:
@@ -69,6 +74,10 @@ class Settings:
             raise ConfigError("http_timeout_s: must be positive")
         if self.http_retries < 0:
             raise ConfigError("http_retries: must be 0 or more")
+        if self.country not in ("NO", "SE"):
+            raise ConfigError(f"country: must be NO or SE, got {self.country!r}")
+        if self.outbox_max_age_h < 1:
+            raise ConfigError("outbox_max_age_h: must be at least 1 hour")
 
     @property
     def practice_mode(self) -> bool:
@@ -82,6 +91,11 @@ class Settings:
     @property
     def audit_file(self) -> Path:
         return self.state_dir / "audit.log"
+
+    @property
+    def outbox_file(self) -> Path:
+        """SQLite database of submissions not yet delivered (deleted on delivery)."""
+        return self.state_dir / "outbox.sqlite3"
 
 
 _TYPES: dict[str, type] = {f.name: f.type for f in fields(Settings)}  # type: ignore[misc]
