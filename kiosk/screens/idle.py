@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Button
 
@@ -25,8 +26,14 @@ def idle_notice(l10n: object, timeout_s: int) -> str:
     )
 
 
+# Keys that keep their own meaning on the idle screen: staff help, repeat, text size, contrast,
+# end, moving focus, and the number keys bound to buttons.
+_OWN_MEANING = frozenset({"f1", "f2", "f3", "f4", "f10", "tab", "shift+tab", "up", "down",
+                          "left", "right", "escape", "backspace", *"123456789"})
+
+
 class IdleScreen(KioskScreen):
-    """Waiting for the next citizen. Any press of Start begins a session."""
+    """Waiting for the next citizen. Any key, any touch or Start begins a session."""
 
     CSS_PATH = "idle.tcss"
 
@@ -40,7 +47,22 @@ class IdleScreen(KioskScreen):
         if self.app.runtime.speech_problem:  # type: ignore[attr-defined]
             yield Say(l10n.gettext("Speech is not working right now. Everything is shown on "
                                    "the screen."), id="speech-problem", classes="muted")
+        yield Say(l10n.gettext("Touch the screen or press any key to start."), id="idle-start-hint")
         yield BigButton(1, l10n.gettext("Start"), id="start")
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.key
+        is_function_key = key[:1] == "f" and key[1:].isdigit()
+        if key in _OWN_MEANING or is_function_key or key.startswith("ctrl+"):
+            return
+        event.stop()
+        event.prevent_default()
+        self.app.start_session()  # type: ignore[attr-defined]
+
+    def on_click(self, event: events.Click) -> None:
+        # Buttons (Start, the help bar) stop their own clicks; any other touch starts.
+        event.stop()
+        self.app.start_session()  # type: ignore[attr-defined]
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":

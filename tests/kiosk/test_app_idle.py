@@ -103,3 +103,26 @@ async def test_the_interval_timer_checks_the_clock(
             lambda: isinstance(app.screen, TimeoutWarningScreen),
             "the warning from the 1 s timer",
         )
+
+
+async def test_any_letter_key_starts_a_session_but_function_keys_keep_their_meaning(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.pause()
+        hint = app.l10n.gettext("Touch the screen or press any key to start.")
+        assert hint in app.screen.speech_text()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert kd.screen_name(app) == "IdleScreen"
+        await pilot.press("x")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+
+
+async def test_a_touch_anywhere_on_the_idle_screen_starts_a_session(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#idle-title")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
