@@ -1,0 +1,35 @@
+"""The sign-in screen: its QR code, as drawn in the running app, is what a phone camera reads,
+and approving on the "phone" (over HTTP, like a phone) signs the citizen in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import requests
+
+from kiosk.app import KioskApp
+from kiosk.widgets.qr_code import QrCode
+from tests.kiosk.widgets.qr_reader import read_qr
+
+
+async def test_the_drawn_qr_code_opens_the_verification_page_and_sign_in_completes(
+    kd: SimpleNamespace, app: KioskApp, tmp_path: Path
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
+                            and app.screen.auth is not None, "the sign-in codes")
+        auth = app.screen.auth
+        drawn = str(app.screen.query_one("#qr", QrCode).render()).splitlines()
+        url = read_qr(drawn, tmp_path)
+        assert url == auth.verification_uri_complete
+        page = requests.get(url, timeout=5)
+        assert page.status_code == 200
+        assert auth.user_code in page.text
+
+        await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "slot")
+        person = app.runtime.session.person
+        assert person is not None and person.patient_id == "kari"
