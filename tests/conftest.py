@@ -10,20 +10,12 @@ import ipaddress
 import os
 import shutil
 import socket
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-# pytest puts tests/ on sys.path for this conftest; tests/kiosk/ (no __init__.py) would then be
-# imported as a namespace package "kiosk" and hide the real one, which the editable install only
-# finds after the path finder. The repository root first makes "kiosk" the real package.
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
 
 _ISOLATED_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
                   "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HELSELOS_STATE_DIR")
