@@ -14,20 +14,23 @@ from typing import Any
 
 from kiosk.guides.model import ActionPort, ActionResult, Guide, Option, Step
 from kiosk.session import Session
+from translations.catalog import N_
 
 QUESTION_KINDS = frozenset({"choice", "confirm", "slot", "number", "text"})
 
-NOT_A_CHOICE = "Please choose one of the answers on the screen."
-NOT_AN_OPTION = "That time is no longer in the list. Please choose one of the times shown."
-NUMBER_EMPTY = "Please type a number. The box is empty."
-NOT_A_NUMBER = "Please type the number with digits only, for example 72 or 72,5."
-NOT_WHOLE = "Please type a whole number, without a comma."
-TOO_MANY_DECIMALS = "Please use at most {decimals} digits after the comma or point."
-OUT_OF_RANGE = "Please enter a number between {minimum} and {maximum} {unit}."
-TOO_SMALL = "Please enter a number of at least {minimum} {unit}."
-TOO_LARGE = "Please enter a number of at most {maximum} {unit}."
-TEXT_EMPTY = "Please type your answer. The box is empty."
-TEXT_TOO_LONG = "Please make your answer shorter: at most {max_length} characters. It has {length}."
+NOT_A_CHOICE = N_("Please choose one of the answers on the screen.")
+NOT_AN_OPTION = N_("That time is no longer in the list. Please choose one of the times shown.")
+NUMBER_EMPTY = N_("Please type a number. The box is empty.")
+NOT_A_NUMBER = N_("Please type the number with digits only, for example 72 or 72,5.")
+NOT_WHOLE = N_("Please type a whole number, without a comma.")
+TOO_MANY_DECIMALS = N_("Please use at most {decimals} digits after the comma or point.")
+OUT_OF_RANGE = N_("Please enter a number between {minimum} and {maximum} {unit}.")
+TOO_SMALL = N_("Please enter a number of at least {minimum} {unit}.")
+TOO_LARGE = N_("Please enter a number of at most {maximum} {unit}.")
+TEXT_EMPTY = N_("Please type your answer. The box is empty.")
+TEXT_TOO_LONG = N_(
+    "Please make your answer shorter: at most {max_length} characters. It has {length}."
+)
 
 # Digits with one optional decimal separator: a comma (Norwegian) or a point.
 _NUMBER = re.compile(r"([+-]?\d+)(?:[.,](\d+))?\Z")

@@ -18,6 +18,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from translations.catalog import N_ as _
+
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = (502, 503, 504)
@@ -26,10 +28,6 @@ RETRY_METHODS = frozenset({"GET", "PUT", "DELETE"})
 _MAX_DETAIL = 300
 _WORD = re.compile(r"^[A-Za-z_$-]+$")
 
-
-def _(msgid: str) -> str:
-    """Mark a msgid for extraction; the UI translates it when it shows the error."""
-    return msgid
 
 
 class ServiceError(Exception):
