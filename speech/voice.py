@@ -23,10 +23,11 @@ from pathlib import Path
 
 from hardware.audio import AudioOutput, make_tone
 from speech.synth import DEFAULT_RATE, NoVoice, Synthesizer
+from translations.catalog import N_
 
 log = logging.getLogger(__name__)
 
-PRIVATE_NOTICE = "This is private. Plug in a headset to hear it."
+PRIVATE_NOTICE = N_("This is private. Plug in a headset to hear it.")
 """English msgid, spoken through the translate callback in the UI language."""
 PLAYBACK_POLL_S = 0.02
 """How often the worker checks whether a clip has finished; short enough for wait_idle()."""

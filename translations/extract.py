@@ -135,6 +135,13 @@ def missing_in_catalog(lang: str, sources: Iterable[Path] | None = None) -> list
     return sorted(set(used) - known)
 
 
+def unused_in_catalog(lang: str, sources: Iterable[Path] | None = None) -> list[str]:
+    """Msgids lang's PO holds that no source uses any more: stale text nobody reviews."""
+    used = extract_msgids(default_sources() if sources is None else sources)
+    known = {m.id for m in load_catalog(lang) if isinstance(m.id, str) and m.id}
+    return sorted(known - set(used))
+
+
 def _template(found: Locations) -> Catalog:
     catalog = Catalog(project="helselos")
     for msgid in sorted(found):
@@ -151,7 +158,8 @@ def _template(found: Locations) -> Catalog:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m translations.extract", description=__doc__)
     parser.add_argument(
-        "--check", action="store_true", help="list msgids each catalog lacks; exit 1 if any"
+        "--check", action="store_true",
+        help="list msgids each catalog lacks or no longer needs; exit 1 if any"
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, help="files or folders (default: the kiosk and its guides)"
@@ -165,11 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     for lang in LANGUAGES:
         missing = missing_in_catalog(lang, sources)
         problems = catalog_problems(lang)
+        # Only the whole kiosk can tell that a msgid is used nowhere.
+        unused = [] if args.paths else unused_in_catalog(lang, sources)
         for msgid in missing:
             print(f"{lang}: missing msgid {msgid!r}")
+        for msgid in unused:
+            print(f"{lang}: msgid {msgid!r} is used nowhere: remove it from the catalog")
         for problem in problems:
             print(problem)
-        failed = failed or bool(missing or problems)
+        failed = failed or bool(missing or problems or unused)
     if not failed:
         print(f"catalogs complete: {', '.join(LANGUAGES)}")
     return 1 if failed else 0

@@ -7,14 +7,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button
 
+from translations.catalog import N_
+
 # (button id, msgid, key shown, app action)
 HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
-    ("help-staff", "Get staff help", "F1", "app.staff_help"),
-    ("help-back", "Back", "Esc", "screen.back"),
-    ("help-repeat", "Repeat", "F2", "app.repeat"),
-    ("help-bigger", "Bigger text", "F3", "app.toggle_large_text"),
-    ("help-contrast", "High contrast", "F4", "app.toggle_contrast"),
-    ("help-end", "End", "F10", "app.end"),
+    ("help-staff", N_("Get staff help"), "F1", "app.staff_help"),
+    ("help-back", N_("Back"), "Esc", "screen.back"),
+    ("help-repeat", N_("Repeat"), "F2", "app.repeat"),
+    ("help-bigger", N_("Bigger text"), "F3", "app.toggle_large_text"),
+    ("help-contrast", N_("High contrast"), "F4", "app.toggle_contrast"),
+    ("help-end", N_("End"), "F10", "app.end"),
 )
 
 

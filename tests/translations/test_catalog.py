@@ -82,8 +82,9 @@ def test_format_fills_placeholders_after_translating() -> None:
 
 def test_format_keeps_a_missing_placeholder_visible() -> None:
     nb = Localizer("nb")
-    text = nb.format("Or open {url} and type the code {code}.", url="https://example.test/d")
-    assert text == "Eller åpne https://example.test/d og skriv inn koden {code}."
+    text = nb.format("Please enter a number between {minimum} and {maximum} {unit}.",
+                     minimum=40, maximum=200)
+    assert text == "Skriv inn et tall mellom 40 og 200 {unit}."
     counts = missing_counts()
     assert counts == {("nb", "placeholder"): 1}
     # The counter holds language and kind only: nothing a citizen could have typed.

@@ -14,6 +14,7 @@ from translations.extract import (
     extract_msgids,
     main,
     missing_in_catalog,
+    unused_in_catalog,
 )
 from translations.languages import LANGUAGES
 
@@ -110,6 +111,19 @@ def test_missing_in_catalog_reports_unknown_msgids(tmp_path: Path) -> None:
     source = tmp_path / "new_screen.py"
     source.write_text('_("Choose your language")\n_("A brand new sentence.")\n')
     assert missing_in_catalog("nb", [source]) == ["A brand new sentence."]
+
+
+def test_unused_in_catalog_reports_msgids_no_source_uses(tmp_path: Path) -> None:
+    source = tmp_path / "only_screen.py"
+    source.write_text('_("Back")\n')
+    unused = unused_in_catalog("nb", [source])
+    assert "Back" not in unused
+    assert "Choose your language" in unused
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_shipped_catalog_holds_no_stale_msgids(lang: str) -> None:
+    assert unused_in_catalog(lang) == []
 
 
 def test_default_sources_include_code_and_bundled_guides() -> None:
