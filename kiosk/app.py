@@ -18,6 +18,7 @@ from kiosk.guides.runner import GuideRunner
 from kiosk.idle import IdlePolicy
 from kiosk.messages import VoiceEvent
 from kiosk.runtime import Runtime
+from kiosk.screens.base import KioskScreen
 from kiosk.screens.error import ErrorScreen
 from kiosk.screens.finish import FinishScreen
 from kiosk.screens.idle import IdleScreen
@@ -178,10 +179,12 @@ class KioskApp(App[None]):
     def action_repeat(self) -> None:
         self.runtime.voice.repeat()
 
-    def action_toggle_large_text(self) -> None:
+    async def action_toggle_large_text(self) -> None:
         prefs = self.runtime.session.prefs
         prefs.large_text = not prefs.large_text
         self.set_class(prefs.large_text, "large-text")
+        if isinstance(self.screen, KioskScreen):
+            await self.screen.text_size_changed(prefs.large_text)
 
     def action_toggle_contrast(self) -> None:
         prefs = self.runtime.session.prefs

@@ -115,6 +115,9 @@ class KioskScreen(Spoken, Screen[Any]):
         await self.recompose()
         self.focus_first()
 
+    async def text_size_changed(self, large: bool) -> None:
+        """Bigger or normal text was chosen; screens whose layout depends on it redraw."""
+
 
 class KioskModal(Spoken, ModalScreen[Any]):
     """A dialog over the current screen; its text lives in ``#body`` like a full screen's."""

@@ -83,7 +83,7 @@ class StepScreen(KioskScreen):
             # The guide schema requires an "empty" message on every slot step.
             yield Say(self.text(step.empty or ""), id="empty")
             return
-        size = LARGE_PAGE if self.app.has_class("large-text") else PAGE
+        size = self.page_size(self.app.has_class("large-text"))
         shown = self.options[self.page * size:(self.page + 1) * size]
         # The office or practitioner is worth reading out only when the options differ in it.
         self.show_detail = len({option.detail for option in self.options}) > 1
@@ -97,6 +97,18 @@ class StepScreen(KioskScreen):
                 yield BigButton(number, self.l10n.gettext("Later times"), id="page-next")
             if self.page:
                 yield BigButton(number + 1, self.l10n.gettext("Earlier times"), id="page-prev")
+
+    @staticmethod
+    def page_size(large: bool) -> int:
+        return LARGE_PAGE if large else PAGE
+
+    async def text_size_changed(self, large: bool) -> None:
+        """Keep the first time the citizen was looking at on the page they now see."""
+        if self.runner.step.kind != "slot" or not self.options:
+            return
+        first_shown = self.page * self.page_size(not large)
+        self.page = first_shown // self.page_size(large)
+        await self.rerender()
 
     def _compose_number(self, step: Any) -> ComposeResult:
         yield from self._compose_entry(step, "number")
