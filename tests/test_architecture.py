@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("kiosk", "speech", "translations", "helper_mode", "hardware")
 # Engine = everything below the UI: these may be imported by a service, a test or the doctor
 # without a terminal. The UI (kiosk.app, kiosk.screens, kiosk.widgets) and the CLI are not here.
-ENGINE_PACKAGES = ("kiosk.guides", "kiosk.services", "speech", "translations", "helper_mode",
-                   "hardware")
+ENGINE_PACKAGES = ("kiosk.guides", "kiosk.services", "kiosk.policy", "speech", "translations",
+                   "helper_mode", "hardware")
 ENGINE_MODULES = ("kiosk.session", "kiosk.config", "kiosk.clock", "kiosk.idle", "kiosk.runtime")
 
 
