@@ -125,6 +125,10 @@ def error_detail(body: Any) -> tuple[str, str | None]:
                 continue
             code = code or issue.get("code")
             text = issue.get("diagnostics") or (issue.get("details") or {}).get("text")
+            where = issue.get("expression") or issue.get("location") or []
+            if text and isinstance(where, list) and where:
+                # Staff need to know which element was refused, not only that one was.
+                text = f"{text} (at {', '.join(map(str, where[:3]))})"
             if text:
                 texts.append(str(text))
         return "; ".join(texts)[:_MAX_DETAIL], code

@@ -186,3 +186,11 @@ def test_error_detail_reads_both_shapes() -> None:
     assert error_detail(outcome) == ("taken; try another", "conflict")
     assert error_detail({"error": "slow_down"}) == ("slow_down", "slow_down")
     assert error_detail(json.loads('{"other": 1}')) == ("", None)
+
+
+def test_error_detail_names_the_refused_element() -> None:
+    outcome = {"resourceType": "OperationOutcome", "issue": [
+        {"code": "required", "diagnostics": "Missing required property",
+         "expression": ["Observation.status"]}]}
+    assert error_detail(outcome) == ("Missing required property (at Observation.status)",
+                                     "required")
