@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -11,7 +13,17 @@ import requests
 from kiosk.clock import ManualClock
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.http import HttpClient, ServiceRejected
-from kiosk.services.signin import DeviceSignIn, TokenResponse, display_name
+from kiosk.services.signin import (
+    DEMO_ENDPOINTS,
+    DeviceAuthorization,
+    DeviceSignIn,
+    Endpoints,
+    SignInRejected,
+    TokenResponse,
+    display_name,
+)
+from kiosk.session import Session
+from tests.servers.oidc_provider import OidcServer
 
 TIMEOUT = 5
 Phone = Callable[..., requests.Response]
@@ -158,3 +170,165 @@ def test_display_name_prefers_official_and_text() -> None:
                         {"use": "official", "given": ["Kari", "Anne"], "family": "Nordmann"}]}
     assert display_name(patient) == "Kari Anne Nordmann"
     assert display_name({"name": [{"text": "Ola N."}]}) == "Ola N."
+
+
+# ---- the same client behaviour against the demo service and a real oidc-provider ------------
+
+
+@dataclass
+class SignInService:
+    """A sign-in service, the kiosk's client for it, and a phone that answers on it."""
+
+    flow: DeviceSignIn
+    approve: Callable[[DeviceAuthorization, str], object]
+    deny: Callable[[DeviceAuthorization], object]
+    token_works: Callable[[TokenResponse], bool]
+
+
+def _demo_service(make_backend: Callable[..., DemoBackend], clock: ManualClock,
+                  phone: Phone, http_clients: list[HttpClient]) -> SignInService:
+    backend = make_backend(poll_interval=5)
+    http = HttpClient(backend.base_url, timeout_s=TIMEOUT, retries=0)
+    http_clients.append(http)
+    flow = DeviceSignIn(http, backend.client_id, clock=clock)
+
+    def token_works(token: TokenResponse) -> bool:
+        try:
+            flow.whoami(token)
+        except ServiceRejected as exc:
+            assert exc.status == 401
+            return False
+        return True
+
+    return SignInService(
+        flow,
+        approve=lambda auth, who: phone(auth.verification_uri_complete, auth.user_code, who),
+        deny=lambda auth: phone(auth.verification_uri_complete, auth.user_code, "", "deny"),
+        token_works=token_works,
+    )
+
+
+def _oidc_service(server: OidcServer, clock: ManualClock,
+                  http_clients: list[HttpClient]) -> SignInService:
+    http = HttpClient(server.base_url, timeout_s=TIMEOUT, retries=0)
+    http_clients.append(http)
+
+    def token_works(token: TokenResponse) -> bool:
+        answer = requests.get(f"{server.base_url}/me", timeout=TIMEOUT,
+                              headers={"Authorization": f"Bearer {token.access_token}"})
+        assert answer.status_code in (200, 401)
+        return answer.status_code == 200
+
+    return SignInService(
+        DeviceSignIn(http, server.client_id, clock=clock, discovery=True),
+        approve=lambda auth, who: server.approve(auth.verification_uri_complete, login=who),
+        deny=lambda auth: server.deny(auth.verification_uri_complete),
+        token_works=token_works,
+    )
+
+
+@pytest.fixture(params=["demo", "oidc-provider"])
+def service(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[SignInService]:
+    http_clients: list[HttpClient] = []
+    if request.param == "demo":
+        yield _demo_service(request.getfixturevalue("make_backend"), clock,
+                            request.getfixturevalue("phone"), http_clients)
+    else:
+        yield _oidc_service(request.getfixturevalue("oidc_server"), clock, http_clients)
+    for http in http_clients:
+        http.close()
+
+
+def clock_sleep(clock: ManualClock, slept: list[float],
+                then: Callable[[], object] = lambda: None) -> Callable[[float], bool]:
+    """Sleep by moving the kiosk's clock; ``then`` runs during the first sleep."""
+
+    def sleep(seconds: float) -> bool:
+        slept.append(seconds)
+        clock.advance(seconds)
+        if len(slept) == 1:
+            then()
+        return True
+
+    return sleep
+
+
+def test_wait_returns_the_token_once_the_phone_approves(service: SignInService,
+                                                        clock: ManualClock) -> None:
+    auth = service.flow.start()
+    assert service.flow.poll(auth).status == "pending"
+    slept: list[float] = []
+    result = service.flow.wait(auth, clock_sleep(clock, slept,
+                                                 lambda: service.approve(auth, "kari")))
+    assert result is not None and (result.status, result.final) == ("approved", True)
+    assert slept == [5]
+    assert result.token is not None and result.token.patient_id == "kari"
+    assert service.token_works(result.token)
+
+
+def test_a_denied_sign_in_ends_the_wait(service: SignInService, clock: ManualClock) -> None:
+    auth = service.flow.start()
+    slept: list[float] = []
+    result = service.flow.wait(auth, clock_sleep(clock, slept, lambda: service.deny(auth)))
+    assert result is not None
+    assert (result.status, result.msgid) == ("denied", "Sign-in was stopped on the phone.")
+
+
+def test_a_used_device_code_is_refused(service: SignInService) -> None:
+    auth = service.flow.start()
+    service.approve(auth, "kari")
+    assert service.flow.poll(auth).status == "approved"
+    with pytest.raises(SignInRejected) as caught:
+        service.flow.poll(auth)
+    assert caught.value.code == "invalid_grant"
+
+
+def test_nobody_answers_so_the_code_expires(service: SignInService, clock: ManualClock) -> None:
+    auth = service.flow.start()
+    slept: list[float] = []
+    result = service.flow.wait(auth, clock_sleep(clock, slept))
+    assert result is not None
+    assert (result.status, result.msgid) == ("expired", "The code has expired. Get a new code.")
+    assert sum(slept) == auth.expires_in
+
+
+def test_sign_out_revokes_the_token(service: SignInService) -> None:
+    auth = service.flow.start()
+    service.approve(auth, "ola")
+    token = service.flow.poll(auth).token
+    assert token is not None
+    session = Session()
+    session.sign_in(token.patient_id, "Ola Nordmann", token.access_token)
+    assert service.token_works(token)
+    assert service.flow.sign_out(session) is True
+    assert session.person is None
+    assert not service.token_works(token)
+
+
+def test_sign_out_forgets_the_person_even_when_the_service_is_away() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    http = HttpClient(f"http://127.0.0.1:{port}", timeout_s=TIMEOUT, retries=0)
+    flow = DeviceSignIn(http, "test-kiosk")
+    session = Session()
+    session.sign_in("kari", "Kari Nordmann", "a-token")
+    assert flow.sign_out(session) is False
+    assert session.person is None and session.access_token is None
+    http.close()
+
+
+def test_configured_endpoints_without_revocation_do_not_ask() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        http = HttpClient(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout_s=TIMEOUT,
+                          retries=0)
+        flow = DeviceSignIn(http, "test-kiosk", endpoints=Endpoints("device", "token"))
+        assert flow.revoke("a-token") is False
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+        http.close()
+    with pytest.raises(ValueError, match="not both"):
+        DeviceSignIn(http, "test-kiosk", endpoints=DEMO_ENDPOINTS, discovery=True)
