@@ -1,7 +1,10 @@
 """A small FHIR R4 REST client: search (following paging links), read, create and update.
 
 Updates send ``If-Match`` with the version the resource was read at, so two kiosks changing the
-same Slot at once cannot both win: the second gets HTTP 412 (a ``ServiceRejected``).
+same Slot at once cannot both win: the second gets HTTP 412 (a ``ServiceRejected``). A create
+may carry ``If-None-Exist`` (FHIR conditional create), so sending the same submission twice
+stores it once. A resource the server refuses as invalid (400/422 with an OperationOutcome)
+raises ``ResourceInvalid``: sending it again cannot help.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kiosk.services.http import BadResponse, HttpClient
+from kiosk.services.http import BadResponse, HttpClient, ServiceRejected, _
 
 NO_NATIONAL_ID = "urn:oid:2.16.578.1.12.4.1.4.1"
 """Identifier system of the Norwegian national identity number (fødselsnummer)."""
@@ -17,6 +20,23 @@ NO_NATIONAL_ID = "urn:oid:2.16.578.1.12.4.1.4.1"
 FHIR_JSON = "application/fhir+json"
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
+
+
+class ResourceInvalid(ServiceRejected):
+    """The server refused a resource as invalid (HTTP 400 or 422).
+
+    ``detail`` holds the server's OperationOutcome text (which element, which rule), for staff
+    and developers; the citizen hears ``msgid``. A retry sends the same data and fails the same.
+    """
+
+    INVALID_STATUSES = frozenset({400, 422})
+
+    @property
+    def msgid(self) -> str:  # type: ignore[override]
+        return _(
+            "The health service did not accept what the kiosk sent, so it was not saved. "
+            "Please ask a staff member for help."
+        )
 
 
 def check_id(resource_id: str) -> str:
@@ -88,14 +108,19 @@ class FhirClient:
         return resource
 
     def create(
-        self, resource_type: str, resource: dict[str, Any], token: str
+        self, resource_type: str, resource: dict[str, Any], token: str,
+        *, if_none_exist: str | None = None,
     ) -> dict[str, Any]:
-        """POST a new resource; returns the stored resource (with its new id)."""
+        """POST a new resource; returns the stored resource (with its new id).
+
+        ``if_none_exist`` is a search query (e.g. ``identifier=system|value``): when one
+        resource already matches it, the server stores nothing and returns that one.
+        """
         body = {**resource, "resourceType": resource_type}
-        stored = self.http.post(
-            self._path(resource_type), json=body, token=token,
-            headers={"Content-Type": FHIR_JSON, "Prefer": "return=representation"},
-        )
+        headers = {"Content-Type": FHIR_JSON, "Prefer": "return=representation"}
+        if if_none_exist is not None:
+            headers["If-None-Exist"] = if_none_exist
+        stored = self._write("POST", self._path(resource_type), body, token, headers)
         self._expect(stored, resource_type)
         if not stored.get("id"):
             raise BadResponse(f"create {resource_type}: the server did not return an id")
@@ -110,13 +135,23 @@ class FhirClient:
         version = (resource.get("meta") or {}).get("versionId")
         if version:
             headers["If-Match"] = f'W/"{version}"'
-        stored = self.http.put(
-            self._path(resource_type, resource_id), json=body, token=token, headers=headers
-        )
+        stored = self._write("PUT", self._path(resource_type, resource_id), body, token, headers)
         if not stored:
             return body
         self._expect(stored, resource_type)
         return stored
+
+    def _write(
+        self, method: str, path: str, body: dict[str, Any], token: str, headers: dict[str, str]
+    ) -> dict[str, Any]:
+        try:
+            return self.http.request(method, path, json=body, token=token, headers=headers)
+        except ServiceRejected as exc:
+            if exc.status not in ResourceInvalid.INVALID_STATUSES:
+                raise
+            invalid = ResourceInvalid(exc.status, exc.detail, code=exc.code)
+            invalid.args = exc.args  # keeps "METHOD /path: HTTP 400: ..." for the log
+            raise invalid from exc
 
     @staticmethod
     def _expect(resource: dict[str, Any], resource_type: str) -> None:

@@ -1,0 +1,129 @@
+"""Consent: what the citizen has agreed to, giving a new consent and withdrawing one.
+
+A consent is a base R4 Consent for one topic of consents.yaml. Withdrawing sets the Consent's
+status to ``inactive`` (the record of what was agreed stays on the server).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kiosk.services.fhir import FhirClient
+from kiosk.services.health import submission
+from kiosk.services.health.datafile import DataFile
+from kiosk.services.health.fhirdata import (
+    LOINC,
+    codes_of,
+    coding,
+    instant,
+    parse_instant,
+    patient_query,
+    patient_ref,
+)
+from kiosk.services.http import _
+
+TOPICS_FILE = Path(__file__).with_name("consents.yaml")
+SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
+ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+_SCOPES = ("adr", "research", "patient-privacy", "treatment")
+_FIELDS = ("scope", "category", "category_display", "policy_rule")
+TITLES = {
+    "research": _("Take part in medical research"),
+    "sharing": _("Let other health services see my health information"),
+}
+"""What the citizen is shown for each topic of consents.yaml (text to translate lives in code)."""
+
+
+@dataclass(frozen=True)
+class ConsentTopic:
+    key: str
+    title: str
+    scope: str
+    category: str
+    category_display: str
+    policy_rule: str
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One Consent on the server. ``topic`` is None for a kind of consent the kiosk does not
+    offer (it is still listed, so the citizen sees everything they agreed to)."""
+
+    id: str
+    topic: ConsentTopic | None
+    status: str
+    given: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+def load_topics(path: Path = TOPICS_FILE) -> dict[str, ConsentTopic]:
+    """Every topic in the file, by key. Raises DataFileError naming line and field."""
+    data = DataFile(path)
+    top = data.mapping(data.root, "(top)", required=("topics",))
+    topics: dict[str, ConsentTopic] = {}
+    for key, node in data.mapping(top["topics"], "topics", any_keys=True).items():
+        field = f"topics.{key}"
+        fields = data.mapping(node, field, required=_FIELDS)
+        text = {name: data.text(value, f"{field}.{name}") for name, value in fields.items()}
+        if key not in TITLES:
+            raise data.error(node, field, f"no title for this topic in consent.py's TITLES "
+                                          f"(titles exist for: {', '.join(TITLES)})")
+        if text["scope"] not in _SCOPES:
+            raise data.error(fields["scope"], f"{field}.scope",
+                             f"must be one of {', '.join(_SCOPES)}")
+        topics[key] = ConsentTopic(key=key, title=TITLES[key], **text)
+    if not topics:
+        raise data.error(top["topics"], "topics", "must hold at least one topic")
+    return topics
+
+
+@cache
+def topics() -> dict[str, ConsentTopic]:
+    """The shipped consent topics, loaded once."""
+    return load_topics()
+
+
+def give(topic: ConsentTopic, patient_id: str, now: datetime) -> submission.Submission:
+    """The Consent recording that the patient agrees to ``topic`` from ``now``."""
+    return submission.create("Consent", {
+        "status": "active",
+        "scope": {"coding": [coding(SCOPE_SYSTEM, topic.scope)]},
+        "category": [{"coding": [coding(LOINC, topic.category, topic.category_display)]}],
+        "patient": patient_ref(patient_id),
+        "dateTime": instant(now),
+        "policyRule": {"coding": [coding(ACT_CODE_SYSTEM, topic.policy_rule)]},
+        "provision": {"type": "permit"},
+    })
+
+
+def withdraw(consent_id: str) -> submission.Submission:
+    """Withdraw a consent: its status becomes inactive."""
+    return submission.change("Consent", consent_id, {"status": "inactive"})
+
+
+def _topic_of(consent: dict[str, Any], known: dict[str, ConsentTopic]) -> ConsentTopic | None:
+    scopes = codes_of(consent.get("scope"), SCOPE_SYSTEM)
+    categories = set().union(*(codes_of(c, LOINC) for c in consent.get("category") or []))
+    return next((t for t in known.values()
+                 if t.scope in scopes and t.category in categories), None)
+
+
+def consents(fhir: FhirClient, token: str, patient_id: str) -> list[ConsentRecord]:
+    """Every consent of the patient, active ones first, newest first within each."""
+    found = fhir.search("Consent", {"patient": patient_query(patient_id), "_count": 100}, token)
+    records = [
+        ConsentRecord(id=str(c.get("id")), topic=_topic_of(c, topics()),
+                      status=str(c.get("status") or ""),
+                      given=parse_instant(c.get("dateTime"), "Consent.dateTime"))
+        for c in found
+    ]
+    records.sort(key=lambda r: r.given.timestamp() if r.given else 0.0, reverse=True)
+    records.sort(key=lambda r: not r.active)
+    return records
