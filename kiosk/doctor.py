@@ -206,6 +206,34 @@ def check_disk(settings: Settings) -> Check:
     return Check("disk space", OK, text)
 
 
+def check_outbox(settings: Settings, now: datetime | None = None) -> Check:
+    """Submissions waiting on this kiosk to be sent: how many, the oldest one's age and the
+    longest they are kept. Counts and ages only; the doctor never reads what they hold."""
+    from kiosk.services.outbox import OutboxError, read_stats
+
+    limit_h = settings.outbox_max_age_h
+    now = now or datetime.now().astimezone()
+    try:
+        stats = read_stats(settings.outbox_file, now=now)
+    except OutboxError as exc:
+        return Check("outbox", FAIL, f"{exc}: submissions cannot be saved")
+    if stats is None or (stats.pending == 0 and stats.expired == 0):
+        return Check("outbox", OK, f"nothing waiting to be sent (kept at most {limit_h} h)")
+    parts = [f"{stats.pending} waiting to be sent"]
+    if stats.oldest_age_s is not None:
+        parts.append(f"the oldest {stats.oldest_age_s / 3600:.1f} h old")
+    parts.append(f"kept at most {limit_h} h")
+    if stats.rejected:
+        parts.append(f"{stats.rejected} refused by the health service (see the log)")
+    recent_loss = False
+    if stats.expired:
+        parts.append(f"{stats.expired} expired submission(s) were discarded")
+        recent_loss = (stats.last_expired_at or 0) > now.timestamp() - limit_h * 3600
+    aging = (stats.oldest_age_s or 0) >= limit_h * 3600 / 2
+    status = WARN if stats.rejected or aging or recent_loss else OK
+    return Check("outbox", status, "; ".join(parts))
+
+
 def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]:
     try:
         result = check()
@@ -223,6 +251,7 @@ def run_checks(settings: Settings) -> list[Check]:
         *_guarded("guides", check_guides),
         *_guarded("backend", lambda: check_backend(settings)),
         *_guarded("state dir", lambda: check_state_dir(settings)),
+        *_guarded("outbox", lambda: check_outbox(settings)),
         *_guarded("clock", check_clock),
         *_guarded("disk space", lambda: check_disk(settings)),
     ]
