@@ -185,7 +185,7 @@ def cmd_demo_backend(args: argparse.Namespace) -> int:
     from kiosk.services.demo_backend import serve_forever
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how an operator stops it
-        serve_forever(args.host, args.port)
+        serve_forever(args.host, args.port, public_url=args.public_url)
     return 0
 
 
@@ -288,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on")
     demo.add_argument("--port", type=int, default=8765, help="port to listen on")
+    demo.add_argument("--public-url", metavar="URL",
+                      help="address phones use to reach it, when not http://HOST:PORT "
+                      "(e.g. behind a proxy)")
     demo.set_defaults(func=cmd_demo_backend)
     return parser
 
