@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -224,7 +224,10 @@ class KioskApp(App[None]):
     def end_session(self) -> None:
         """Finish, End, timeout or SIGTERM: forget the citizen and start over, fresh."""
         runtime = self.runtime
+        token = runtime.session.access_token
         runtime.session.wipe()
+        if token is not None:
+            self.revoke_token(token)
         runtime.voice.reset()
         runtime.helper.lock()
         runtime.output.set_volume(DEFAULT_VOLUME)
@@ -233,6 +236,12 @@ class KioskApp(App[None]):
         self.theme = "default"
         self.remove_class("large-text")
         self.call_next(self._back_to_idle)
+
+    @work(thread=True, exit_on_error=False, group="sign-out")
+    def revoke_token(self, token: str) -> None:
+        """Sign-out at the service, off the UI thread; a failure leaves a short-lived token to
+        expire on its own (signin.revoke logs that, without the token)."""
+        self.runtime.signin.revoke(token)
 
     async def _back_to_idle(self) -> None:
         # Old screens hold personal text: remove every one, then show a new idle screen.

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import requests
 
 from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
@@ -89,6 +90,14 @@ async def book_until_confirm(kd: SimpleNamespace, pilot: Any, app: KioskApp) -> 
     return str(shown)
 
 
+def token_works(runtime: Runtime, token: str) -> bool:
+    """Whether the health service still accepts the token (asked directly, like an attacker)."""
+    assert runtime.demo is not None
+    answer = requests.get(f"{runtime.demo.base_url}/fhir/Patient/kari",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    return answer.status_code == 200
+
+
 @pytest.fixture
 def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
@@ -117,14 +126,18 @@ async def test_nothing_personal_survives_end(
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
         shown = await book_until_confirm(kd, pilot, app)
+        token = runtime.session.access_token
+        assert token is not None and token_works(runtime, token)
         await pilot.press("f10")
         await kd.wait_until(
             pilot,
             lambda: kd.screen_name(app) == "IdleScreen" and len(app.screen_stack) == 2,
             "the idle screen",
         )
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        assert leaks(app, runtime, [NAME, NATIONAL_ID, shown], logs.text) == []
+        assert leaks(app, runtime, [NAME, NATIONAL_ID, shown, token], logs.text) == []
+        assert not token_works(runtime, token), "End must sign out at the service too"
 
 
 async def test_nothing_personal_survives_the_idle_timeout(
