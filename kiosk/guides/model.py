@@ -11,9 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-StepKind = Literal["choice", "confirm", "slot", "number", "text", "signin", "action", "finish"]
+StepKind = Literal[
+    "choice", "confirm", "slot", "list", "number", "text", "signin", "action", "finish"
+]
 STEP_KINDS: tuple[str, ...] = (
-    "choice", "confirm", "slot", "number", "text", "signin", "action", "finish",
+    "choice", "confirm", "slot", "list", "number", "text", "signin", "action", "finish",
 )
 
 
@@ -44,7 +46,7 @@ class Step:
     yes: str | None = None
     no: str | None = None
     source: str | None = None
-    """slot steps: the service query that lists the options (e.g. free_slots)."""
+    """slot and list steps: the service query that lists the options (e.g. free_slots)."""
     store: str | None = None
     """Session key the answer is kept under (defaults to the step id)."""
     unit: str | None = None
@@ -56,10 +58,13 @@ class Step:
     """action steps: the service action to perform (e.g. book_appointment)."""
     on_error: str | None = None
     """action steps: where to go when the service refuses (default: stay and offer retry)."""
+    queued: str | None = None
+    """action steps: where to go when the submission was saved on this kiosk but could not be
+    sent yet (default: ``next``), so the citizen is told honestly which of the two happened."""
     private: bool = False
     """The answer or shown data is personal: never spoken through the loudspeaker."""
     empty: str | None = None
-    """slot steps: message (msgid) when there is nothing to choose."""
+    """slot and list steps: message (msgid) when the service lists nothing."""
 
     @property
     def key(self) -> str:
@@ -86,13 +91,16 @@ class Guide:
 
 @dataclass(frozen=True)
 class Option:
-    """A choice the backend offers in a slot step (a free time, or one of my appointments)."""
+    """An item a service lists for a slot or list step: a free time, one of my appointments,
+    a medicine, a vaccine. Timed items are shown by ``start``; the others by ``label``."""
 
     id: str
-    start: datetime
+    start: datetime | None = None
     end: datetime | None = None
     detail: str = ""
     """Untranslated extra text from the backend (e.g. practitioner name)."""
+    label: str = ""
+    """Untranslated text from the backend naming an untimed item (e.g. a medicine's name)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,8 @@ class ActionResult:
     """Values the finish text may use as {placeholders}."""
     error: str | None = None
     """A msgid saying what went wrong and what to do next, when ok is False."""
+    queued: bool = False
+    """ok, but saved on this kiosk to be sent when the connection is back (not sent yet)."""
 
 
 class ActionPort(Protocol):

@@ -1,10 +1,10 @@
 """GuideRunner: walks a citizen through a Guide one step at a time, with no UI code at all.
 
 The UI shows ``runner.step`` and calls the method for its kind (``choose``, ``confirm``,
-``pick``, ``enter_number``, ``enter_text``, ``signed_in``, ``perform``). Each one checks the
-answer, keeps it in the Session and moves on; a wrong answer raises AnswerError, whose msgid
-says in plain English what to fix. Answers live only in the Session, so ``session.wipe()``
-forgets them.
+``pick``, ``seen``, ``enter_number``, ``enter_text``, ``signed_in``, ``perform``). Each one
+checks the answer, keeps it in the Session and moves on; a wrong answer raises AnswerError,
+whose msgid says in plain English what to fix. Answers live only in the Session, so
+``session.wipe()`` forgets them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from kiosk.guides.model import ActionPort, ActionResult, Guide, Option, Step
 from kiosk.session import Session
 from translations.catalog import N_
 
-QUESTION_KINDS = frozenset({"choice", "confirm", "slot", "number", "text"})
+QUESTION_KINDS = frozenset({"choice", "confirm", "slot", "list", "number", "text"})
+LISTING_KINDS = frozenset({"slot", "list"})
 
 NOT_A_CHOICE = N_("Please choose one of the answers on the screen.")
 NOT_AN_OPTION = N_("That time is no longer in the list. Please choose one of the times shown.")
@@ -107,8 +108,10 @@ class GuideRunner:
         self._go(target)
 
     def options(self) -> list[Option]:
-        """What the current slot step offers; asked once per visit to the step."""
-        step = self._expect("slot")
+        """What the current slot or list step shows; asked once per visit to the step."""
+        step = self.step
+        if step.kind not in LISTING_KINDS:
+            raise WrongStep(f"step '{step.id}' is a {step.kind} step; it lists nothing")
         if step.id not in self.session.fetched:
             assert step.source is not None  # the schema requires it
             self.session.fetched[step.id] = self.actions.options(step.source, self.session)
@@ -122,6 +125,10 @@ class GuideRunner:
             raise AnswerError(NOT_AN_OPTION)
         self.session.remember(step.key, option_id, label)
         self._go_next(step)
+
+    def seen(self) -> None:
+        """The citizen has read a list step; go on."""
+        self._go_next(self._expect("list"))
 
     def enter_number(self, text: str) -> None:
         step = self._expect("number")
@@ -172,7 +179,9 @@ class GuideRunner:
                 self.session.remember(key, value, value if isinstance(value, str) else str(value))
             # What is done cannot be undone by going back.
             self._history.clear()
-            self._go_next(step)
+            target = step.queued if result.queued and step.queued else step.next
+            assert target is not None  # the schema requires next
+            self._go(target)
         elif step.on_error:
             self._go(step.on_error)
         return result

@@ -27,12 +27,15 @@ fields a step takes depends on its kind (``*`` = required):
     slot     prompt*, help*, source*, next*, empty*, store, private
              pick one of the options a service lists (``source``: free_slots, my_appointments);
              ``empty`` is said when there is nothing to pick
+    list     prompt*, help*, source*, next*, empty*, private
+             show what a service lists (e.g. my_vaccines), then go on; nothing is picked
     number   prompt*, help*, unit*, next*, minimum, maximum, decimals, store, private
              ``decimals`` (default 0) is how many digits may follow the comma
     text     prompt*, help*, next*, max_length, store, private
     signin   next*, prompt, help                                sign in with the phone
-    action   action*, next*, prompt, help, on_error             call a service, e.g.
-             book_appointment; on failure stay (the citizen may retry) or go to ``on_error``
+    action   action*, next*, prompt, help, on_error, queued     call a service, e.g.
+             book_appointment; on failure stay (the citizen may retry) or go to ``on_error``;
+             a submission saved on the kiosk but not sent yet goes to ``queued`` if given
     finish   prompt*, help, private                             the last screen
 
 A choice has ``id``, ``label``, ``next`` (all required) and ``voice``: a list of extra words the
@@ -40,7 +43,8 @@ citizen may say for it. ``store`` names the answer for later ``{placeholders}`` 
 step id). ``private: yes`` keeps the step's text off the loudspeaker (headset only).
 
 Every step must be reachable from ``start``, every step must be able to reach a ``finish``
-step, and every ``next``/``yes``/``no``/``on_error`` must name a step of the same guide.
+step, and every ``next``/``yes``/``no``/``on_error``/``queued`` must name a step of the same
+guide.
 
 Example::
 
@@ -94,16 +98,17 @@ KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "choice": (("prompt", "help", "choices"), ("store", "private")),
     "confirm": (("prompt", "help", "yes", "no"), ("store", "private")),
     "slot": (("prompt", "help", "source", "next", "empty"), ("store", "private")),
+    "list": (("prompt", "help", "source", "next", "empty"), ("private",)),
     "number": (
         ("prompt", "help", "unit", "next"),
         ("minimum", "maximum", "decimals", "store", "private"),
     ),
     "text": (("prompt", "help", "next"), ("max_length", "store", "private")),
     "signin": (("next",), ("prompt", "help")),
-    "action": (("action", "next"), ("prompt", "help", "on_error")),
+    "action": (("action", "next"), ("prompt", "help", "on_error", "queued")),
     "finish": (("prompt",), ("help", "private")),
 }
-TARGET_FIELDS = ("next", "yes", "no", "on_error")
+TARGET_FIELDS = ("next", "yes", "no", "on_error", "queued")
 TEXT_FIELDS = ("prompt", "help", "unit", "empty")
 
 _NULL = "tag:yaml.org,2002:null"

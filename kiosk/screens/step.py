@@ -110,6 +110,18 @@ class StepScreen(KioskScreen):
         self.page = first_shown // self.page_size(large)
         await self.rerender()
 
+    def _compose_list(self, step: Any) -> ComposeResult:
+        if self.options is None or self._options_for != step.id:
+            yield Say(self.l10n.gettext("Working…"), id="working")
+            return
+        if not self.options:
+            yield Say(self.text(step.empty or ""), id="empty")
+        else:
+            self.show_detail = True
+            for number, option in enumerate(self.options, start=1):
+                yield Say(self.option_label(option), id=f"item-{number}", classes="list-item")
+        yield BigButton(1, self.l10n.gettext("Next"), id="seen")
+
     def _compose_number(self, step: Any) -> ComposeResult:
         yield from self._compose_entry(step, "number")
 
@@ -133,13 +145,15 @@ class StepScreen(KioskScreen):
         yield from ()
 
     def option_label(self, option: Option) -> str:
-        when = self.l10n.when(option.start)
-        return f"{when}, {option.detail}" if option.detail and self.show_detail else when
+        # Backend text (a medicine's name) is shown as the service wrote it.
+        name = self.l10n.when(option.start) if option.start is not None else option.label
+        return f"{name}, {option.detail}" if option.detail and self.show_detail else name
 
     def start_step_work(self) -> None:
         """Begin what the current step needs beyond showing it."""
         kind = self.runner.step.kind
-        if kind == "slot" and (self.options is None or self._options_for != self.runner.step.id):
+        listing = kind in ("slot", "list")
+        if listing and (self.options is None or self._options_for != self.runner.step.id):
             self.fetch_options()
         elif kind == "action":
             self.perform()
@@ -204,7 +218,7 @@ class StepScreen(KioskScreen):
         if step.kind not in ("signin", "finish"):
             self.app.speak_screen(self)  # type: ignore[attr-defined]
         if step.kind in ("action", "signin", "finish") or (
-            step.kind == "slot" and self._options_for != step.id
+            step.kind in ("slot", "list") and self._options_for != step.id
         ):
             self.start_step_work()
 
@@ -232,6 +246,8 @@ class StepScreen(KioskScreen):
             await self.show_step()
         elif button.id == "next":
             await self.submit_entry()
+        elif button.id == "seen":
+            await self.answer(self.runner.seen)
         elif kind == "choice":
             await self.answer(self.runner.choose, button.value)
         elif kind == "confirm":
