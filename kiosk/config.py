@@ -62,6 +62,9 @@ class Settings:
     """NO or SE: whose rules apply to proxies and parents acting for children."""
     outbox_max_age_h: int = 72
     """Hours an undelivered submission may wait on this kiosk before it is discarded."""
+    delivery_secret_file: Path | None = None
+    """File with this kiosk's client secret, used to send saved submissions after the citizen
+    has left (create-only). Practice mode uses the demo service's own."""
 
     def __post_init__(self) -> None:
         if self.idle_warning_s < 20:
@@ -106,6 +109,8 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
     try:
         if kind == "Path":
             return Path(str(raw))
+        if kind == "Path | None":
+            return None if raw in ("", None) else Path(str(raw))
         if kind == "bool":
             if isinstance(raw, bool):
                 return raw

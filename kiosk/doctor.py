@@ -115,9 +115,9 @@ def check_guides() -> Check:
 def guide_errors(paths: list[Path]) -> list[GuideError]:
     """Validation errors of guide files or folders, checked against TaskActions' names."""
     from kiosk.guides.loader import check_paths
-    from kiosk.services.tasks import ACTIONS, SOURCES
+    from kiosk.services.tasks.common import known_actions, known_sources
 
-    return check_paths(paths, SOURCES, ACTIONS)
+    return check_paths(paths, known_sources(), known_actions())
 
 
 @contextmanager

@@ -15,15 +15,17 @@ from helper_mode.assist import HelperMode
 from helper_mode.audit import AuditLog
 from helper_mode.staff import StaffRegistry
 from kiosk.clock import Clock, SystemClock
-from kiosk.config import Settings
+from kiosk.config import ConfigError, Settings
 from kiosk.guides.loader import bundled_guides_dir, load_guides
 from kiosk.guides.model import Guide
-from kiosk.services.appointments import AppointmentService
+from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
+from kiosk.services.outbox import Outbox
+from kiosk.services.outbox_worker import DeliveryLoop, OutboxSender
 from kiosk.services.signin import DeviceSignIn
-from kiosk.services.tasks import TaskActions
+from kiosk.services.tasks.common import TaskActions, TaskContext
 from kiosk.session import Session
 from speech.synth import SynthError, Synthesizer
 from speech.voice import Voice
@@ -53,6 +55,8 @@ class Runtime:
     base_url: str
     http: HttpClient
     output: AudioOutput
+    outbox: Outbox
+    delivery: DeliveryLoop | None
     synth: Synthesizer | None = None
     speech_problem: str | None = None
     """Why the kiosk runs silent although speech is on (shown to staff, never personal)."""
@@ -62,6 +66,9 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
+        if self.delivery is not None:
+            self.delivery.stop()
+        self.outbox.close()
         self.session.wipe()
         self.voice.reset()
         self.voice.close()
@@ -83,6 +90,16 @@ def _open_speech(settings: Settings) -> tuple[Synthesizer | None, str | None]:
         return None, str(exc)
 
 
+def _read_secret(settings: Settings) -> str | None:
+    path = settings.delivery_secret_file
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise ConfigError(f"delivery_secret_file: cannot read {path}: {exc.strerror}") from exc
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -99,6 +116,7 @@ def build_runtime(
             demo = DemoBackend(
                 host=settings.demo_host, port=0, clock=clock, seed=demo_seed,
                 kiosk_name=settings.kiosk_name, poll_interval=demo_poll_interval_s,
+                client_id=settings.client_id,
             )
             base_url = demo.start()
             started.append(demo.stop)
@@ -108,7 +126,19 @@ def build_runtime(
                           retries=settings.http_retries)
         started.append(http.close)
         fhir = FhirClient(http)
-        actions = TaskActions(AppointmentService(fhir), clock)
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        outbox = Outbox(settings.outbox_file, clock=clock, max_age_h=settings.outbox_max_age_h)
+        started.append(outbox.close)
+        secret = demo.delivery_secret if demo is not None else _read_secret(settings)
+        sender = OutboxSender(outbox, fhir, DeliveryToken(http, settings.client_id, secret or ""))
+        delivery: DeliveryLoop | None = None
+        if secret:
+            delivery = DeliveryLoop(sender, clock=clock)
+            delivery.start()
+            started.append(delivery.stop)
+        else:
+            log.warning("no delivery_secret_file: saved submissions wait until one is set")
+        actions = TaskActions(TaskContext(fhir, clock, sender, country=settings.country))
         signin = DeviceSignIn(http, settings.client_id, clock=clock, fhir=fhir)
         guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
                              known_actions=actions.actions())
@@ -118,7 +148,6 @@ def build_runtime(
         if synth is not None:
             started.append(synth.close)
         voice = Voice(synth, output, translate=translate, enabled=settings.speech)
-        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         helper = HelperMode(StaffRegistry(settings.staff_file, clock),
                             AuditLog(settings.audit_file, clock))
     except BaseException:
@@ -128,5 +157,6 @@ def build_runtime(
     return Runtime(
         settings=settings, clock=clock, session=Session(settings.default_language),
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
-        base_url=base_url, http=http, output=output, synth=synth, speech_problem=problem,
+        base_url=base_url, http=http, output=output, outbox=outbox, delivery=delivery,
+        synth=synth, speech_problem=problem,
     )

@@ -8,7 +8,10 @@ import pytest
 
 from kiosk.guides.loader import bundled_guides_dir, check_paths, load_guides
 from kiosk.guides.model import Guide
-from kiosk.services.tasks import ACTIONS, SOURCES
+from kiosk.services.tasks.common import known_actions, known_sources
+
+SOURCES = known_sources()
+ACTIONS = known_actions()
 
 QUESTIONS = ("choice", "confirm", "slot", "number", "text")
 
