@@ -135,11 +135,33 @@ async def open_guide(pilot: Any, language_key: str = "2") -> None:
     await at_step(pilot, "choice")
 
 
+async def open_task(pilot: Any, guide_id: str, language_key: str = "2") -> None:
+    """From the idle screen, by keys only: Start, a language (2 = English), then the menu's
+    number keys (turning its pages with "More tasks") until the guide's tile can be pressed."""
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageScreen", "languages")
+    await pilot.press(language_key)
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
+    for _ in range(10):
+        await pilot.pause()
+        menu = pilot.app.screen
+        tile = menu.query(f"#guide-{guide_id}")
+        if tile:
+            await pilot.press(str(tile.first().number))
+            await wait_until(pilot, lambda: screen_name(pilot.app) == "StepScreen", guide_id)
+            await pilot.pause()
+            return
+        more = menu.query("#page-next")
+        assert more, f"no menu page offers the guide {guide_id!r}"
+        await pilot.press(str(more.first().number))
+    raise AssertionError(f"the menu never showed {guide_id!r}")
+
+
 @pytest.fixture
 def kd() -> SimpleNamespace:
     """The kiosk test kit: sizes, staff credentials and pilot helpers, for the test modules."""
     return SimpleNamespace(
         SIZE=SIZE, STAFF_NAME=STAFF_NAME, STAFF_PIN=STAFF_PIN, wait_until=wait_until,
         screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
-        approve_by_phone=approve_by_phone, open_guide=open_guide,
+        approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
     )

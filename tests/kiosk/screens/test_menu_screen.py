@@ -1,0 +1,46 @@
+"""The menu pages its tiles so every task stays on a number key, in both text sizes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+from kiosk.app import KioskApp
+from kiosk.runtime import Runtime
+from kiosk.screens.menu import LARGE_PAGE, PAGE
+
+
+def many_guides(runtime: Runtime, count: int) -> list[str]:
+    [appointment] = runtime.guides
+    runtime.guides = [replace(appointment, id=f"task{n}", order=n) for n in range(count)]
+    return [g.id for g in runtime.guides]
+
+
+async def test_every_task_is_reached_by_number_keys_across_pages(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    ids = many_guides(runtime, PAGE * 2 + 1)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_task(pilot, ids[-1])
+        assert app.screen.runner.guide.id == ids[-1]
+
+
+async def test_menu_pages_follow_the_text_size(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    ids = many_guides(runtime, PAGE * 2)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.press("enter")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await pilot.press("2")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        menu = app.screen
+        assert [t.value for t in menu.query("BigButton") if t.value] == ids[:PAGE]
+        await pilot.press(str(PAGE + 1))  # More tasks
+        await pilot.pause()
+        assert menu.query_one("#guide-" + ids[PAGE])
+        await pilot.press("f3")
+        await pilot.pause()
+        shown = [t.value for t in menu.query("BigButton") if t.value]
+        assert shown == ids[PAGE:PAGE + LARGE_PAGE]
+        assert all(t.number is not None and t.number <= 9 for t in menu.query("BigButton"))
