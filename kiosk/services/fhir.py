@@ -114,13 +114,17 @@ class FhirClient:
         """POST a new resource; returns the stored resource (with its new id).
 
         ``if_none_exist`` is a search query (e.g. ``identifier=system|value``): when one
-        resource already matches it, the server stores nothing and returns that one.
+        resource already matches it, the server stores nothing and returns that one, or, as
+        some servers do, an empty body or an informational OperationOutcome; then the result
+        is ``{}``: nothing new was stored, and a retry is done.
         """
         body = {**resource, "resourceType": resource_type}
         headers = {"Content-Type": FHIR_JSON, "Prefer": "return=representation"}
         if if_none_exist is not None:
             headers["If-None-Exist"] = if_none_exist
         stored = self._write("POST", self._path(resource_type), body, token, headers)
+        if if_none_exist is not None and _matched_without_resource(stored):
+            return {}
         self._expect(stored, resource_type)
         if not stored.get("id"):
             raise BadResponse(f"create {resource_type}: the server did not return an id")
@@ -157,3 +161,13 @@ class FhirClient:
     def _expect(resource: dict[str, Any], resource_type: str) -> None:
         if resource.get("resourceType") != resource_type:
             raise BadResponse(f"expected a {resource_type}, got {resource.get('resourceType')!r}")
+
+
+def _matched_without_resource(answer: Any) -> bool:
+    """A 2xx answer to a conditional create that shows no resource and reports no error."""
+    if not answer:
+        return True
+    if not isinstance(answer, dict) or answer.get("resourceType") != "OperationOutcome":
+        return False
+    issues = [i for i in answer.get("issue") or [] if isinstance(i, dict)]
+    return not any(i.get("severity") in ("error", "fatal") for i in issues)

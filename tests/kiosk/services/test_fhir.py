@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -95,3 +97,51 @@ def test_reference_id_checks_the_type() -> None:
     assert reference_id("http://x/fhir/Slot/abc", "Slot") == "abc"
     with pytest.raises(BadResponse):
         reference_id("Patient/abc", "Slot")
+
+
+class _MatchedServer(BaseHTTPRequestHandler):
+    """Answers every POST the way some FHIR servers answer a conditional create that matched:
+    200 with the body the test chose (empty, or an OperationOutcome)."""
+
+    answer = b""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(self.answer)))
+        self.end_headers()
+        self.wfile.write(self.answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.mark.parametrize(("answer", "matched"), [
+    (b"", True),
+    (b'{"resourceType":"OperationOutcome","issue":[{"severity":"information",'
+     b'"code":"informational"}]}', True),
+    (b'{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]}',
+     False),
+])
+def test_a_matched_conditional_create_without_the_resource_is_done(
+    answer: bytes, matched: bool
+) -> None:
+    handler = type("Handler", (_MatchedServer,), {"answer": answer})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        fhir = FhirClient(HttpClient(f"http://127.0.0.1:{server.server_address[1]}", retries=0))
+        observation = {"status": "final", "code": {"text": "pulse"}}
+        if matched:
+            assert fhir.create("Observation", observation, "t", if_none_exist="identifier=x|1") \
+                == {}
+        else:
+            with pytest.raises(BadResponse):
+                fhir.create("Observation", observation, "t", if_none_exist="identifier=x|1")
+        with pytest.raises(BadResponse):
+            fhir.create("Observation", observation, "t")
+    finally:
+        server.shutdown()
+        server.server_close()
