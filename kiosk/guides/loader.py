@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from kiosk.datafile import compose_yaml
 from kiosk.guides.model import Guide
 from kiosk.guides.schema import GuideError, GuideErrors, build_guide, line_of
 
@@ -114,22 +115,7 @@ def _read(
 
 def _compose(path: Path) -> yaml.Node | None:
     """The file's YAML node tree (keeps line numbers); any reading problem is a GuideError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise GuideError(path, 0, None, "the file is not UTF-8 text; save it as UTF-8.") from None
-    except OSError as exc:
-        raise GuideError(path, 0, None, f"cannot read the file ({exc.strerror}).") from None
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = ", ".join(p for p in (exc.context, exc.problem) if p) or "unreadable YAML"
-        message = f"YAML syntax: {problem}. {_syntax_hint(problem)}"
-        raise GuideError(path, line, None, message) from None
-    except yaml.YAMLError as exc:
-        raise GuideError(path, 1, None, f"YAML syntax: {exc}.") from None
+    return compose_yaml(path, error=GuideError, hint=_syntax_hint)
 
 
 def _syntax_hint(problem: str) -> str:

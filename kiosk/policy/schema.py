@@ -50,6 +50,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from kiosk.datafile import DataFileError, DataFileErrors, compose_yaml
 from kiosk.guides.schema import line_of, suggest
 from kiosk.policy.model import (
     PROXY_OUTCOMES,
@@ -80,52 +81,17 @@ _STR = "tag:yaml.org,2002:str"
 _CONSTRUCT = SafeConstructor()
 
 
-class PolicyError(Exception):
+class PolicyError(DataFileError):
     """One problem in a rules file, pointing at the line and field to fix."""
 
-    def __init__(self, path: Path | str, line: int, field: str | None, message: str) -> None:
-        super().__init__(path, line, field, message)
-        self.path = Path(path)
-        self.line = line
-        """1-based; 0 when the problem is the whole file (e.g. it cannot be read)."""
-        self.field = field
-        self.message = message
 
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        if self.field:
-            return f"{where}: field '{self.field}': {self.message}"
-        return f"{where}: {self.message}"
-
-
-class PolicyErrors(Exception):
+class PolicyErrors(DataFileErrors):
     """Every problem found in a rules file."""
-
-    def __init__(self, errors: list[PolicyError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 def compose(path: Path) -> yaml.Node | None:
     """The file's YAML node tree (which keeps line numbers); a reading problem is a PolicyError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PolicyError(path, 0, None, "the file is not UTF-8 text; save it as UTF-8.") from None
-    except OSError as exc:
-        raise PolicyError(path, 0, None, f"cannot read the file ({exc.strerror}).") from None
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = ", ".join(p for p in (exc.context, exc.problem) if p) or "unreadable YAML"
-        raise PolicyError(
-            path, mark.line + 1 if mark else 1, None,
-            f"YAML syntax: {problem}. Check the indentation and the ':' after each field name"
-            " on this line and above.",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(path, 1, None, f"YAML syntax: {exc}.") from None
+    return compose_yaml(path, error=PolicyError)
 
 
 def build_rules(root: yaml.Node | None, path: Path) -> tuple[Rules | None, list[PolicyError]]:

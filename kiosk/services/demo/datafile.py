@@ -3,7 +3,7 @@
 ``load`` returns plain Python data plus ``Lines``, which maps a path of keys and list indexes
 (e.g. ``("Observation", "required", 0)``) to the line it came from in the file. Plain data,
 not nodes as in ``kiosk.services.health.datafile``, because the seed is FHIR resources stored
-as they are; the error type is the same one.
+as they are; reading and errors are ``kiosk.datafile``'s.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from typing import Any
 
 import yaml
 
-from kiosk.services.health.datafile import DataFileError
+from kiosk.datafile import DataFileError, compose_yaml
 
 __all__ = ["DataFileError", "Lines", "load"]
 KeyPath = tuple[str | int, ...]
-# libyaml's parser is some ten times faster; the service reads these files at every start.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -44,17 +42,10 @@ class Lines:
 
 def load(path: Path) -> tuple[Any, Lines]:
     """Parse ``path``; raises DataFileError for broken YAML or a key given twice."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except OSError as exc:
-        raise DataFileError(path, 0, "(file)", f"cannot read: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        raise DataFileError(path, mark.line + 1 if mark else 1, "(file)",
-                            f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    root = compose_yaml(path)
     lines = Lines(path, {})
     if root is None:
-        raise DataFileError(path, 1, "(file)", "the file is empty")
+        raise DataFileError(path, 1, None, "the file is empty")
     return _value(root, (), lines), lines
 
 

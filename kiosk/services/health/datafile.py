@@ -12,13 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from kiosk.datafile import DataFileError, compose_yaml
 
-class DataFileError(ValueError):
-    """A data file is wrong; str() reads "path:line: field 'x': message"."""
-
-    def __init__(self, path: Path, line: int, field: str, message: str) -> None:
-        self.path, self.line, self.field, self.message = path, line, field, message
-        super().__init__(f"{path}:{line}: field {field!r}: {message}")
+__all__ = ["DataFile", "DataFileError"]
 
 
 class DataFile:
@@ -26,16 +22,9 @@ class DataFile:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        try:
-            root = yaml.compose(self.path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except OSError as exc:
-            raise DataFileError(self.path, 0, "(file)", f"cannot read: {exc.strerror}") from exc
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-            problem = f"not valid YAML: {exc.problem}"
-            raise DataFileError(self.path, line, "(file)", problem) from exc
+        root = compose_yaml(self.path)
         if root is None:
-            raise DataFileError(self.path, 1, "(file)", "the file is empty")
+            raise DataFileError(self.path, 1, None, "the file is empty")
         self.root: yaml.Node = root
 
     def error(self, node: yaml.Node, field: str, message: str) -> DataFileError:

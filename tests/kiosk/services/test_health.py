@@ -235,7 +235,7 @@ def test_measurement_file_errors_name_line_and_field(
 
 
 def test_broken_or_missing_data_files_are_reported(tmp_path: Path) -> None:
-    with pytest.raises(DataFileError, match="not valid YAML") as caught:
+    with pytest.raises(DataFileError, match="YAML syntax") as caught:
         measurements.load_kinds(_write(tmp_path, "kinds: [unclosed\n"))
     assert caught.value.line == 2
     with pytest.raises(DataFileError, match="empty"):
