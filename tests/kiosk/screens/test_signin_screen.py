@@ -33,3 +33,23 @@ async def test_the_drawn_qr_code_opens_the_verification_page_and_sign_in_complet
         await kd.at_step(pilot, "slot")
         person = app.runtime.session.person
         assert person is not None and person.patient_id == "kari"
+
+
+async def test_qr_code_and_user_code_stay_whole_on_screen_with_large_text(
+    kd: SimpleNamespace, app: KioskApp, tmp_path: Path
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("f3")
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
+                            and app.screen.auth is not None, "the sign-in codes")
+        await pilot.pause()
+        screen_area = app.screen.region
+        qr = app.screen.query_one("#qr", QrCode)
+        code = app.screen.query_one("#user-code")
+        for widget in (qr, code):
+            region = widget.region
+            assert region.area > 0 and screen_area.contains_region(region), widget.id
+        drawn = str(qr.render()).splitlines()
+        assert read_qr(drawn, tmp_path) == app.screen.auth.verification_uri_complete
