@@ -93,7 +93,8 @@ class KioskScreen(Spoken, Screen[Any]):
     def focus_first(self) -> None:
         for widget in self.query("#body Input, #body BigButton"):
             if widget.focusable:
-                widget.focus()
+                # The question stays in view: with large text the tiles can fill the screen.
+                widget.focus(scroll_visible=False)
                 return
 
     def action_pick(self, number: int) -> None:
