@@ -34,7 +34,8 @@ from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.helper_banner import HelperBanner
 from translations.catalog import Localizer
 
-_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "caption", "say")
+_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "record_banner",
+               "caption", "say")
 
 
 class KioskApp(App[None]):
@@ -146,8 +147,9 @@ class KioskApp(App[None]):
     def sign_in(self, step_screen: StepScreen) -> None:
         self.push_screen(SignInScreen(step_screen.heading), callback=step_screen.signed_in)
 
-    def show_finish(self, heading: Callable[[], tuple[str, str]], private: bool) -> None:
-        self.switch_screen(FinishScreen(heading, private=private))
+    def show_finish(self, heading: Callable[[], tuple[str, str]], private: bool,
+                    qr: str | None = None) -> None:
+        self.switch_screen(FinishScreen(heading, private=private, qr=qr))
 
     def show_error(self, message: str, retry: Callable[[], Any]) -> None:
         def chosen(choice: str | None) -> None:

@@ -62,6 +62,9 @@ class Settings:
     """NO or SE: whose rules apply to proxies and parents acting for children."""
     outbox_max_age_h: int = 72
     """Hours an undelivered submission may wait on this kiosk before it is discarded."""
+    portal_url: str | None = None
+    """The health portal's address, drawn as a QR code at the end of the phone walk-through.
+    Practice mode: the demo service."""
     delivery_secret_file: Path | None = None
     """File with this kiosk's client secret, used to send saved submissions after the citizen
     has left (create-only). Practice mode uses the demo service's own."""
@@ -79,6 +82,9 @@ class Settings:
             raise ConfigError("http_retries: must be 0 or more")
         if self.country not in ("NO", "SE"):
             raise ConfigError(f"country: must be NO or SE, got {self.country!r}")
+        if self.portal_url is not None and not self.portal_url.startswith(("https://",
+                                                                             "http://")):
+            raise ConfigError(f"portal_url: must start with https://, got {self.portal_url!r}")
         if self.outbox_max_age_h < 1:
             raise ConfigError("outbox_max_age_h: must be at least 1 hour")
 

@@ -116,7 +116,7 @@ def build_runtime(
             demo = DemoBackend(
                 host=settings.demo_host, port=0, clock=clock, seed=demo_seed,
                 kiosk_name=settings.kiosk_name, poll_interval=demo_poll_interval_s,
-                client_id=settings.client_id,
+                client_id=settings.client_id, country=settings.country,
             )
             base_url = demo.start()
             started.append(demo.stop)

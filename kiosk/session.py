@@ -33,6 +33,15 @@ class SignedInPerson:
     access_token: str = field(repr=False)
 
 
+@dataclass(frozen=True)
+class ActingFor:
+    """Someone the signed-in citizen acts for (their child, or an adult who made them proxy):
+    the kiosk then reads and writes that person's record."""
+
+    patient_id: str
+    display_name: str
+
+
 class Session:
     """One citizen's visit. Holds everything personal; ``wipe()`` forgets all of it."""
 
@@ -40,6 +49,7 @@ class Session:
         self._default_language = default_language
         self.prefs = Preferences(language=default_language)
         self.person: SignedInPerson | None = None
+        self.acting_for: ActingFor | None = None
         self.answers: dict[str, Any] = {}
         self.labels: dict[str, str] = {}
         self.fetched: dict[str, Any] = {}
@@ -60,6 +70,12 @@ class Session:
 
     def sign_in(self, patient_id: str, display_name: str, access_token: str) -> None:
         self.person = SignedInPerson(patient_id, display_name, access_token)
+        self.acting_for = None
+
+    def act_for(self, patient_id: str, display_name: str) -> None:
+        """Use this person's record from now on; the signed-in citizen's own id means none."""
+        own = self.person is not None and self.person.patient_id == patient_id
+        self.acting_for = None if own else ActingFor(patient_id, display_name)
 
     def remember(self, key: str, value: Any, label: str | None = None) -> None:
         """Keep an answer (and how it reads to the citizen) for later steps of the guide."""
@@ -76,6 +92,7 @@ class Session:
     def wipe(self) -> None:
         """Forget everything about this citizen and restore the defaults for the next one."""
         self.person = None
+        self.acting_for = None
         self.answers.clear()
         self.labels.clear()
         self.fetched.clear()

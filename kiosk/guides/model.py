@@ -65,6 +65,9 @@ class Step:
     """The answer or shown data is personal: never spoken through the loudspeaker."""
     empty: str | None = None
     """slot and list steps: message (msgid) when the service lists nothing."""
+    qr: str | None = None
+    """finish steps: an address for the citizen's phone, drawn as a QR code; may start with a
+    kiosk setting's placeholder such as ``{portal_url}``."""
 
     @property
     def key(self) -> str:
@@ -100,7 +103,9 @@ class Option:
     detail: str = ""
     """Untranslated extra text from the backend (e.g. practitioner name)."""
     label: str = ""
-    """Untranslated text from the backend naming an untimed item (e.g. a medicine's name)."""
+    """Text naming an untimed item: backend text shown as it is (e.g. a medicine's name), or,
+    with ``label_msgid``, an English msgid the screen translates (e.g. a consent topic)."""
+    label_msgid: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ QUESTION_KINDS = frozenset({"choice", "confirm", "slot", "list", "number", "text
 LISTING_KINDS = frozenset({"slot", "list"})
 
 NOT_A_CHOICE = N_("Please choose one of the answers on the screen.")
-NOT_AN_OPTION = N_("That time is no longer in the list. Please choose one of the times shown.")
+NOT_AN_OPTION = N_("That is no longer in the list. Please choose one of those shown.")
 NUMBER_EMPTY = N_("Please type a number. The box is empty.")
 NOT_A_NUMBER = N_("Please type the number with digits only, for example 72 or 72,5.")
 NOT_WHOLE = N_("Please type a whole number, without a comma.")

@@ -36,7 +36,9 @@ fields a step takes depends on its kind (``*`` = required):
     action   action*, next*, prompt, help, on_error, queued     call a service, e.g.
              book_appointment; on failure stay (the citizen may retry) or go to ``on_error``;
              a submission saved on the kiosk but not sent yet goes to ``queued`` if given
-    finish   prompt*, help, private                             the last screen
+    finish   prompt*, help, private, qr                         the last screen; ``qr``: an
+             http(s) address shown as a QR code for the citizen's phone, written out or as
+             a kiosk setting: ``{portal_url}`` (the health portal), optionally with a path
 
 A choice has ``id``, ``label``, ``next`` (all required) and ``voice``: a list of extra words the
 citizen may say for it. ``store`` names the answer for later ``{placeholders}`` (default: the
@@ -80,10 +82,12 @@ import string
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import yaml
 from yaml.constructor import SafeConstructor
 
+from kiosk.datafile import DataFileError, DataFileErrors
 from kiosk.guides.model import STEP_KINDS, Choice, Guide, Step, StepKind
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -106,8 +110,10 @@ KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "text": (("prompt", "help", "next"), ("max_length", "store", "private")),
     "signin": (("next",), ("prompt", "help")),
     "action": (("action", "next"), ("prompt", "help", "on_error", "queued")),
-    "finish": (("prompt",), ("help", "private")),
+    "finish": (("prompt",), ("help", "private", "qr")),
 }
+QR_SETTINGS = ("portal_url",)
+"""Kiosk settings a finish step's ``qr`` may name: the address depends on where it runs."""
 TARGET_FIELDS = ("next", "yes", "no", "on_error", "queued")
 TEXT_FIELDS = ("prompt", "help", "unit", "empty")
 
@@ -118,30 +124,12 @@ _FLOAT = "tag:yaml.org,2002:float"
 _CONSTRUCT = SafeConstructor()
 
 
-class GuideError(Exception):
+class GuideError(DataFileError):
     """One problem in a guide file, pointing at the line and field to fix."""
 
-    def __init__(self, path: Path | str, line: int, field: str | None, message: str) -> None:
-        super().__init__(path, line, field, message)
-        self.path = Path(path)
-        self.line = line
-        """1-based; 0 when the problem is the whole file (e.g. it cannot be read)."""
-        self.field = field
-        self.message = message
 
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        if self.field:
-            return f"{where}: field '{self.field}': {self.message}"
-        return f"{where}: {self.message}"
-
-
-class GuideErrors(Exception):
+class GuideErrors(DataFileErrors):
     """Every problem found in one or more guide files."""
-
-    def __init__(self, errors: Iterable[GuideError]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
@@ -301,6 +289,30 @@ class _Checker:
         self.error(node, field, f"must be yes or no, not {_describe(node)}.")
         return None
 
+    def address(self, node: yaml.Node, field: str) -> str | None:
+        """An http(s) address; it may start with a setting's placeholder such as {portal_url}."""
+        value = self.text(node, field, "write an address such as {portal_url} or https://…")
+        if value is None:
+            return None
+        names = [n for _lit, n, _spec, _conv in string.Formatter().parse(value) if n]
+        unknown = [n for n in names if n not in QR_SETTINGS]
+        if unknown or (names and not value.startswith("{")):
+            self.error(
+                node, field,
+                "only a kiosk setting may be filled in here, at the very start: "
+                + ", ".join(f"{{{name}}}" for name in QR_SETTINGS) + ".",
+            )
+            return None
+        parts = urlsplit(value.format_map(dict.fromkeys(QR_SETTINGS, "https://setting.invalid")))
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            self.error(
+                node, field,
+                f"'{value}' is not a web address; write one starting with https:// or a"
+                " setting such as {portal_url}.",
+            )
+            return None
+        return value
+
     def known_name(self, node: yaml.Node, field: str, kind: str) -> str | None:
         name = self.ident(node, field)
         known = self.known.get(kind)
@@ -415,6 +427,8 @@ class _Checker:
                 values[name] = self.whole(value, field, 1)
             elif name == "private":
                 values[name] = self.flag(value, field)
+            elif name == "qr":
+                values[name] = self.address(value, field)
             else:
                 values[name] = self.choices(value, field)
         low, high = values.get("minimum"), values.get("maximum")

@@ -1,4 +1,4 @@
-"""The frame every kiosk screen shares: helper banner, body, caption line and help bar.
+"""The frame every kiosk screen shares: helper and record banners, body, caption line, help bar.
 
 A screen builds its body from ``Say`` paragraphs and ``BigButton`` tiles; ``visible_text()``
 reads them back in order, and that exact text is what the kiosk speaks.
@@ -18,6 +18,7 @@ from kiosk.widgets.big_button import BigButton
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.help_bar import HelpBar
 from kiosk.widgets.helper_banner import HelperBanner
+from kiosk.widgets.record_banner import RecordBanner
 
 if TYPE_CHECKING:
     from translations.catalog import Localizer
@@ -79,6 +80,7 @@ class KioskScreen(Spoken, Screen[Any]):
 
     def compose(self) -> ComposeResult:
         yield HelperBanner()
+        yield RecordBanner()
         with Vertical(id="body"):
             yield from self.compose_body()
         yield HelpBar()

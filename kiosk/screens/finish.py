@@ -1,15 +1,43 @@
-"""The finish screen: what was done, in words, and how the visit ends (everything is deleted)."""
+"""The finish screen: what was done, in words, and how the visit ends (everything is deleted).
+
+A finish step may carry an address for the citizen's phone (``qr``); it is drawn as a QR code
+with a sentence saying what it opens, and written out for those who type it. Its
+``{portal_url}``-style placeholders are kiosk settings, filled here, never guide text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.big_button import BigButton
+from kiosk.widgets.qr_code import QrCode
 from kiosk.widgets.say import Say
+
+
+def qr_settings(runtime: Any) -> dict[str, str]:
+    """The addresses a finish step's ``qr`` may name: the configured portal, else in practice
+    mode the demo service's own."""
+    if runtime.settings.portal_url is not None:
+        return {"portal_url": runtime.settings.portal_url}
+    if runtime.demo is not None:
+        return {"portal_url": runtime.base_url}
+    return {}
+
+
+def qr_address(template: str | None, settings: dict[str, str]) -> str | None:
+    """The address to draw, or None when there is none or a setting it names is not set."""
+    if template is None:
+        return None
+    try:
+        return template.format_map(settings)
+    except KeyError:
+        return None
 
 
 class FinishScreen(KioskScreen):
@@ -17,15 +45,22 @@ class FinishScreen(KioskScreen):
 
     CSS_PATH = "finish.tcss"
 
-    def __init__(self, heading: Callable[[], tuple[str, str]], *, private: bool = False) -> None:
+    def __init__(self, heading: Callable[[], tuple[str, str]], *, private: bool = False,
+                 qr: str | None = None) -> None:
         super().__init__()
         self.heading = heading
         """Gives the finish text and its help in the current language (rebuilt on a switch)."""
         self.private = private
+        self.qr = qr
+        """The finish step's ``qr`` as written in the guide (placeholders not filled yet)."""
 
     @property
     def text(self) -> str:
         return self.heading()[0]
+
+    @property
+    def address(self) -> str | None:
+        return qr_address(self.qr, qr_settings(self.app.runtime))  # type: ignore[attr-defined]
 
     def compose_body(self) -> ComposeResult:
         l10n = self.l10n
@@ -33,6 +68,15 @@ class FinishScreen(KioskScreen):
         yield Say(text, classes="title", id="finish-text")
         if help_text:
             yield Say(help_text, id="finish-help")
+        address = self.address
+        if address is not None:
+            with Horizontal(id="finish-qr-row"):
+                yield QrCode(address, id="finish-qr")
+                with Vertical(id="finish-qr-words"):
+                    yield Say(l10n.gettext("Point your phone's camera at the square code. It "
+                                           "opens this page on your phone."))
+                    yield Say(l10n.format("Or type this address on your phone: {address}",
+                                          address=address), id="finish-address")
         yield Say(l10n.gettext("When you press Done, the kiosk forgets everything about your "
                                "visit."), classes="muted")
         yield BigButton(1, l10n.gettext("Done"), id="done")

@@ -12,8 +12,8 @@ from kiosk.screens.idle import idle_notice
 from kiosk.widgets.big_button import BigButton
 from kiosk.widgets.say import Say
 
-PAGE = 6
-LARGE_PAGE = 3
+PAGE = 4
+LARGE_PAGE = 2
 
 
 class MenuScreen(KioskScreen):

@@ -131,7 +131,10 @@ class StepScreen(KioskScreen):
     def _compose_entry(self, step: Any, kind: str) -> ComposeResult:
         if step.unit:
             yield Say(self.l10n.format("Unit: {unit}", unit=self.l10n.gettext(step.unit)))
-        yield Input(self.drafts.get(step.id, ""), id="answer", type=kind,
+        # Numbers are typed the Norwegian way too (72,5), which Textual's number input refuses;
+        # the runner checks what was typed and says how to fix it.
+        restrict = r"[0-9 ,.\-]*" if kind == "number" else None
+        yield Input(self.drafts.get(step.id, ""), id="answer", type="text", restrict=restrict,
                     max_length=step.max_length or 0)
         yield BigButton(None, self.l10n.gettext("Next"), id="next")
 
@@ -146,7 +149,10 @@ class StepScreen(KioskScreen):
 
     def option_label(self, option: Option) -> str:
         # Backend text (a medicine's name) is shown as the service wrote it.
-        name = self.l10n.when(option.start) if option.start is not None else option.label
+        if option.start is not None:
+            name = self.l10n.when(option.start)
+        else:
+            name = self.l10n.gettext(option.label) if option.label_msgid else option.label
         return f"{name}, {option.detail}" if option.detail and self.show_detail else name
 
     def start_step_work(self) -> None:
@@ -160,7 +166,8 @@ class StepScreen(KioskScreen):
         elif kind == "signin":
             self.app.sign_in(self)  # type: ignore[attr-defined]
         elif kind == "finish":
-            self.app.show_finish(self.heading, self.private)  # type: ignore[attr-defined]
+            self.app.show_finish(  # type: ignore[attr-defined]
+                self.heading, self.private, self.runner.step.qr)
 
     def heading(self) -> tuple[str, str]:
         """The current step's prompt and help, in the language of the moment."""
@@ -194,9 +201,20 @@ class StepScreen(KioskScreen):
         if result.ok:
             self.app.call_from_thread(self.advanced)
         else:
-            self.app.call_from_thread(
-                self.service_failed, result.error or ServiceError.msgid, self.perform
-            )
+            self.app.call_from_thread(self.refused, result.error or ServiceError.msgid,
+                                      result.values)
+
+    async def refused(self, msgid: str, values: dict[str, Any]) -> None:
+        """The service said no for a reason the citizen can act on (the time was taken, it was
+        already asked for): trying again would only repeat it, so the citizen is taken to the
+        guide's ``on_error`` step, or back to the question before, with the reason shown."""
+        if not self.alive:
+            return
+        if self.runner.step.kind == "action" and self.runner.can_go_back:
+            self.runner.back()
+        self.error = self.l10n.format(msgid, **values)
+        self._options_for = None
+        await self.show_step()
 
     def service_failed(self, msgid: str, retry: Any) -> None:
         """Say what went wrong and offer to try again or call staff; keep every answer."""
@@ -209,6 +227,8 @@ class StepScreen(KioskScreen):
             return
         self.error = ""
         self.page = 0
+        # A list step visited again is asked again (the runner does the same), never stale.
+        self._options_for = None
         await self.show_step()
 
     async def show_step(self) -> None:
@@ -277,6 +297,7 @@ class StepScreen(KioskScreen):
         if self.runner.can_go_back:
             self.runner.back()
             self.error = ""
+            self._options_for = None
             self.run_worker(self.show_step(), exclusive=True, group="back")
         else:
             self.app.pop_screen()

@@ -148,7 +148,10 @@ async def open_task(pilot: Any, guide_id: str, language_key: str = "2") -> None:
         tile = menu.query(f"#guide-{guide_id}")
         if tile:
             await pilot.press(str(tile.first().number))
-            await wait_until(pilot, lambda: screen_name(pilot.app) == "StepScreen", guide_id)
+            # A guide that begins with sign-in opens the sign-in screen at once.
+            await wait_until(pilot, lambda: screen_name(pilot.app) in ("StepScreen",
+                                                                       "SignInScreen"),
+                             guide_id)
             await pilot.pause()
             return
         more = menu.query("#page-next")

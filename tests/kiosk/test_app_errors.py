@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from kiosk.screens.staff_help import StaffHelpScreen
+from kiosk.services.appointments import SlotTaken
 from kiosk.services.http import ServiceUnavailable
 
 
@@ -57,3 +58,27 @@ async def test_error_offers_staff_help(
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen", "the error")
         await pilot.press("2")
         await kd.wait_until(pilot, lambda: isinstance(app.screen, StaffHelpScreen), "help")
+
+
+async def test_a_time_taken_meanwhile_returns_to_the_question_with_the_reason(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "slot")
+        taken = app.screen.options[0].id
+        await pilot.press("1")
+        await kd.at_step(pilot, "confirm")
+        assert runtime.demo is not None
+        slot = next(s for s in runtime.demo.slots() if s["id"] == taken)
+        runtime.demo.put({**slot, "status": "busy"})  # someone else booked it meanwhile
+        await pilot.press("y")
+        reason = app.l10n.gettext(SlotTaken.msgid)
+        await kd.wait_until(pilot, lambda: kd.step_kind(app) == "confirm"
+                            and kd.shows(app, reason), "the reason on the question")
+        assert reason in app.screen.speech_text()
+        await pilot.press("n")
+        await kd.at_step(pilot, "slot")
+        assert taken not in [o.id for o in app.screen.options], "the list must be asked again"

@@ -51,11 +51,13 @@ Action = Callable[[TaskContext, Any], ActionResult]
 
 
 def who(session: Any) -> tuple[str, str]:
-    """(access token, patient id) of the signed-in citizen."""
+    """(access token, patient id) of the signed-in citizen, or of the person they chose to act
+    for (``session.acting_for``): the token stays the citizen's own."""
     person = session.person
     if person is None:
         raise NotSignedIn("service step reached without a signed-in person")
-    return person.access_token, person.patient_id
+    acting = session.acting_for
+    return person.access_token, acting.patient_id if acting is not None else person.patient_id
 
 
 def answer(session: Any, key: str) -> Any:

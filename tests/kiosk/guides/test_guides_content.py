@@ -1,4 +1,5 @@
-"""The bundled appointment guide: it loads, and its texts follow the content rules."""
+"""The bundled guides: they load, every one follows the content rules, and the appointment
+guide takes the paths the skeleton promised."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from kiosk.services.tasks.common import known_actions, known_sources
 SOURCES = known_sources()
 ACTIONS = known_actions()
 
-QUESTIONS = ("choice", "confirm", "slot", "number", "text")
+QUESTIONS = ("choice", "confirm", "slot", "list", "number", "text")
+GUIDES = load_guides([bundled_guides_dir()], known_sources=SOURCES, known_actions=ACTIONS)
+every_guide = pytest.mark.parametrize("any_guide", GUIDES, ids=[g.id for g in GUIDES])
 
 
 @pytest.fixture(scope="module")
 def guide() -> Guide:
-    [guide] = load_guides([bundled_guides_dir()], known_sources=SOURCES, known_actions=ACTIONS)
-    return guide
+    return next(g for g in GUIDES if g.id == "appointment")
+
+
+def test_guide_ids_and_menu_order_are_unique() -> None:
+    assert len({g.id for g in GUIDES}) == len(GUIDES)
+    assert len({g.order for g in GUIDES}) == len(GUIDES)
+    assert GUIDES[0].id == "appointment"
 
 
 def test_bundled_guides_pass_the_check() -> None:
@@ -98,13 +106,15 @@ def test_my_appointments_steps_say_when_there_are_none_and_stay_private(guide: G
         assert step.private
 
 
-def test_every_question_has_help(guide: Guide) -> None:
-    assert all(s.help for s in guide.steps.values() if s.kind in QUESTIONS)
+@every_guide
+def test_every_question_has_help(any_guide: Guide) -> None:
+    assert all(s.help for s in any_guide.steps.values() if s.kind in QUESTIONS)
 
 
-def test_plain_language_short_sentences(guide: Guide) -> None:
-    texts = [guide.title, guide.description, guide.icon_label]
-    for step in guide.steps.values():
+@every_guide
+def test_plain_language_short_sentences(any_guide: Guide) -> None:
+    texts = [any_guide.title, any_guide.description, any_guide.icon_label]
+    for step in any_guide.steps.values():
         texts += [step.prompt, step.help, step.empty or ""]
         texts += [c.label for c in step.choices]
     for text in filter(None, texts):
@@ -112,19 +122,27 @@ def test_plain_language_short_sentences(guide: Guide) -> None:
             assert len(sentence.split()) <= 14, sentence
 
 
-def test_placeholders_are_answers_given_earlier(guide: Guide) -> None:
-    """Every {name} in a text is stored by a step on every way to it."""
+@every_guide
+def test_placeholders_are_answers_given_earlier(any_guide: Guide) -> None:
+    """Every {name} in a text is stored by a step on every way to it: a question's answer, or
+    (not known statically) a value an action step before it returned."""
 
     def placeholders(text: str) -> set[str]:
         return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
 
-    def check(step_id: str, known: frozenset[str]) -> None:
-        step = guide.step(step_id)
-        assert placeholders(step.prompt) <= known, step.id
+    def check(step_id: str, known: frozenset[str], after_action: bool,
+              seen: frozenset[str]) -> None:
+        if step_id in seen:
+            return
+        step = any_guide.step(step_id)
+        if not after_action:
+            assert placeholders(step.prompt) <= known, step.id
         if step.kind in QUESTIONS:
             known = known | {step.key}
-        for target in (step.next, step.yes, *(c.next for c in step.choices)):
+        after_action = after_action or step.kind == "action"
+        targets = (step.next, step.yes, step.no, step.queued, *(c.next for c in step.choices))
+        for target in targets:
             if target:
-                check(target, known)
+                check(target, known, after_action, seen | {step_id})
 
-    check(guide.start, frozenset({"name"}))
+    check(any_guide.start, frozenset({"name"}), False, frozenset())

@@ -93,6 +93,7 @@ def test_duplicate_guide_ids_across_files(tmp_path: Path) -> None:
 
 
 def test_guides_are_sorted_by_order(tmp_path: Path) -> None:
-    shutil.copy(DATA / "practice.yaml", tmp_path / "practice.yaml")
-    guides = load_guides([bundled_guides_dir(), tmp_path])
+    shutil.copy(DATA / "practice.yaml", tmp_path / "a_practice.yaml")
+    shutil.copy(bundled_guides_dir() / "appointment.yaml", tmp_path / "z_appointment.yaml")
+    guides = load_guides([tmp_path])
     assert [(g.id, g.order) for g in guides] == [("appointment", 10), ("practice", 90)]

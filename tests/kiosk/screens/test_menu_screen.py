@@ -11,7 +11,7 @@ from kiosk.screens.menu import LARGE_PAGE, PAGE
 
 
 def many_guides(runtime: Runtime, count: int) -> list[str]:
-    [appointment] = runtime.guides
+    appointment = next(g for g in runtime.guides if g.id == "appointment")
     runtime.guides = [replace(appointment, id=f"task{n}", order=n) for n in range(count)]
     return [g.id for g in runtime.guides]
 
