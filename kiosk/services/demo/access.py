@@ -7,11 +7,13 @@ proxy and parent policy plugs in. The kiosk's delivery identity may only create 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from kiosk.policy.access import Policy, ProxyGrant
 from kiosk.services.demo.datafile import load
 from kiosk.services.demo.params import SearchParam, references
 from kiosk.services.demo.problem import Problem
@@ -20,6 +22,64 @@ from kiosk.services.demo.store import Store
 ACCESS_FILE = Path(__file__).with_name("access.yaml")
 ActsFor = Callable[[Store, str], Iterable[str]]
 """Given the store and a signed-in patient's id, the ids of the patients they may act for."""
+
+
+ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+PARENT_ROLES = frozenset({"MTH", "FTH", "PRN", "NMTH", "NFTH", "GUARD"})
+"""v3-RoleCode relationships that carry parental responsibility in the practice data."""
+PROXY_ROLE = "HPOWATT"
+
+
+def _identifiers(resource: dict[str, Any] | None) -> set[tuple[str, str]]:
+    return {(str(i.get("system")), str(i.get("value")))
+            for i in (resource or {}).get("identifier") or [] if isinstance(i, dict)}
+
+
+def _roles(person: dict[str, Any]) -> set[str]:
+    return {str(c.get("code")) for r in person.get("relationship") or []
+            for c in r.get("coding") or [] if c.get("system") == ROLE_SYSTEM}
+
+
+def _born(patient: dict[str, Any] | None) -> date | None:
+    text = (patient or {}).get("birthDate")
+    return date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
+
+
+def family_acts_for(policy: Policy, today: Callable[[], date]) -> ActsFor:
+    """The ``acts_for`` hook of the country's policy: a RelatedPerson naming the signed-in
+    citizen by identifier lets them act for that patient when it is a parent whose child's age
+    leaves the parent some services, or a proxy the policy allows on that day."""
+
+    def acts_for(store: Store, patient_id: str) -> Iterator[str]:
+        me = store.get("Patient", patient_id)
+        mine, my_birth, day = _identifiers(me), _born(me), today()
+        for person in store.all("RelatedPerson"):
+            roles = _roles(person)
+            other = str((person.get("patient") or {}).get("reference", ""))
+            other = other.removeprefix("Patient/")
+            if person.get("active") is False or not mine & _identifiers(person):
+                continue
+            born = _born(store.get("Patient", other))
+            if born is None or born > day:
+                continue
+            as_parent = bool(roles & PARENT_ROLES) and bool(policy.guardian(born, day).areas)
+            as_proxy = (PROXY_ROLE in roles and my_birth is not None
+                        and _proxy_allows(policy, person, born, my_birth, day))
+            if as_parent or as_proxy:
+                yield other
+
+    return acts_for
+
+
+def _proxy_allows(policy: Policy, person: dict[str, Any], giver: date, proxy: date,
+                  day: date) -> bool:
+    period = person.get("period") or {}
+    start, end = period.get("start"), period.get("end")
+    if isinstance(start, str) and date.fromisoformat(start[:10]) > day:
+        return False
+    grant = ProxyGrant(giver, proxy, frozenset(policy.areas),
+                       date.fromisoformat(end[:10]) if isinstance(end, str) else None)
+    return policy.adult_proxy(grant, day).allowed
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.clock import Clock, SystemClock
-from kiosk.services.demo.access import Access, ActsFor, load_access
+from kiosk.policy.access import policy_for
+from kiosk.services.demo.access import Access, ActsFor, family_acts_for, load_access
 from kiosk.services.demo.dates import OSLO
 from kiosk.services.demo.device_page import DevicePage
 from kiosk.services.demo.fhir_api import FhirApi
@@ -43,7 +44,8 @@ class DemoBackend:
     deterministic. ``public_url`` is the address phones use when it differs from host:port.
     ``client_id`` is the kiosk's configured OAuth client id; with ``delivery_secret``
     (default: random, read it from the attribute) it gets client-credentials tokens that may
-    only create submissions. ``acts_for`` is the proxy/parent policy hook (see access.py).
+    only create submissions. ``acts_for`` is the proxy/parent policy hook (see access.py);
+    with ``country`` and no ``acts_for``, that country's policy decides it.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class DemoBackend:
         poll_interval: int = 5, code_lifetime_s: int = 300, token_lifetime_s: int = 900,
         public_url: str | None = None, client_id: str = "helselos-kiosk",
         delivery_secret: str | None = None, acts_for: ActsFor | None = None,
+        country: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.kiosk_name = kiosk_name
@@ -65,6 +68,9 @@ class DemoBackend:
         self.validator = validator = Validator(load_rules())
         params = load_params()
         self.store = Store(validator.types, self.clock, rng)
+        if acts_for is None and country is not None:
+            acts_for = family_acts_for(policy_for(country),
+                                       lambda: self.clock.now().astimezone(OSLO).date())
         self.access = Access(load_access(params, validator.types), acts_for)
         self.oauth = OAuth(self.clock, rng, client_id=client_id,
                            delivery_secret=self.delivery_secret,
@@ -173,10 +179,11 @@ class DemoBackend:
 
 def serve_forever(
     host: str = "127.0.0.1", port: int = 8765, kiosk_name: str = "Helselos practice kiosk",
-    public_url: str | None = None,
+    public_url: str | None = None, country: str = "NO",
 ) -> None:
     """Run the demo backend in the foreground until Ctrl+C (the ``kiosk demo-backend`` command)."""
-    backend = DemoBackend(host, port, kiosk_name=kiosk_name, public_url=public_url)
+    backend = DemoBackend(host, port, kiosk_name=kiosk_name, public_url=public_url,
+                          country=country)
     url = backend.start()
     print(f"Helselos demo backend at {url} (practice data only). Press Ctrl+C to stop.")
     try:

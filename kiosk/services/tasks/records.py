@@ -1,0 +1,49 @@
+"""Read-only records: the citizen's vaccines (given and recommended) and health contacts.
+
+Every item is shown as the service wrote it: the name as ``label``; a date (ISO, so no reader
+mistakes day for month), a status, a role or a phone number as ``detail``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kiosk.guides.model import Option
+from kiosk.services.health import contacts, vaccines
+from kiosk.services.tasks.common import TaskContext, who
+
+
+def _detail(*parts: str | date | None) -> str:
+    return ", ".join(str(p) for p in parts if p)
+
+
+def my_vaccines(context: TaskContext, session: Any) -> list[Option]:
+    token, patient_id = who(session)
+    return [
+        Option(id=v.id, label=v.name, detail=_detail(v.given))
+        for v in vaccines.vaccines(context.fhir, token, patient_id)
+    ]
+
+
+def vaccine_recommendations(context: TaskContext, session: Any) -> list[Option]:
+    token, patient_id = who(session)
+    return [
+        Option(id=f"recommendation-{index}", label=r.name, detail=_detail(r.status, r.due))
+        for index, r in enumerate(vaccines.recommendations(context.fhir, token, patient_id), 1)
+    ]
+
+
+def health_contacts(context: TaskContext, session: Any) -> list[Option]:
+    token, patient_id = who(session)
+    return [
+        Option(id=c.reference, label=c.name, detail=_detail(c.role, c.phone))
+        for c in contacts.health_contacts(context.fhir, token, patient_id)
+    ]
+
+
+SOURCES = {
+    "my_vaccines": my_vaccines,
+    "vaccine_recommendations": vaccine_recommendations,
+    "health_contacts": health_contacts,
+}

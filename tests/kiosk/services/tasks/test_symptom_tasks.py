@@ -1,0 +1,136 @@
+"""Sending the symptom questionnaire through the guides' ActionPort, against the real demo
+backend and a real outbox: the QuestionnaireResponse read back from the server, a missing
+answer reported, an unreachable service leaving it saved on the kiosk; and the guide holding
+only questions the questionnaire can carry."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.clock import ManualClock
+from kiosk.services.delivery_token import DeliveryToken
+from kiosk.services.demo_backend import DemoBackend
+from kiosk.services.fhir import FhirClient
+from kiosk.services.health.questionnaire import responses
+from kiosk.services.http import HttpClient
+from kiosk.services.outbox import Outbox
+from kiosk.services.outbox_worker import OutboxSender
+from kiosk.services.signin import TokenResponse
+from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
+from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_guide
+from kiosk.session import Session
+
+SignIn = Callable[[str], TokenResponse]
+CLIENT_ID = "helselos-kiosk"
+ANSWERS = {"fever": "yes", "cough": "no", "breath": "yes", "feeling": 6}
+
+
+def closed_port_url() -> str:
+    """A loopback address where nothing listens: connections are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
+    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
+    yield box
+    box.close()
+
+
+@pytest.fixture
+def make_actions(outbox: Outbox, backend: DemoBackend,
+                 clock: ManualClock) -> Iterator[Callable[[str], TaskActions]]:
+    """The ActionPort with a real outbox sender reaching the service at the given URL."""
+    clients: list[HttpClient] = []
+
+    def make(url: str) -> TaskActions:
+        clients.append(HttpClient(url, timeout_s=5, retries=0))
+        fhir = FhirClient(clients[-1])
+        delivery = DeliveryToken(clients[-1], CLIENT_ID, backend.delivery_secret, clock=clock)
+        return TaskActions(TaskContext(fhir, clock, OutboxSender(outbox, fhir, delivery)))
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def session_for(sign_in: SignIn, patient: str, name: str, **answers: Any) -> Session:
+    session = Session("en")
+    token = sign_in(patient)
+    session.sign_in(token.patient_id, name, token.access_token)
+    for key, value in answers.items():
+        session.remember(key, value, str(value))
+    return session
+
+
+def sent_by(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
+    return [r for r in backend.resources("QuestionnaireResponse")
+            if r["subject"]["reference"] == f"Patient/{patient}"]
+
+
+def test_answers_are_sent_and_read_back(make_actions: Callable[[str], TaskActions],
+                                        backend: DemoBackend, sign_in: SignIn) -> None:
+    actions = make_actions(backend.base_url)
+    session = session_for(sign_in, "ola", "Ola Nordmann", **ANSWERS)
+    before = {r["id"] for r in sent_by(backend, "ola")}
+    result = actions.perform("send_symptoms", session)
+    assert result.ok and not result.queued
+
+    (stored,) = [r for r in sent_by(backend, "ola") if r["id"] not in before]
+    assert stored["status"] == "completed"
+    assert stored["questionnaire"] == QUESTIONNAIRE
+    assert [(i["linkId"], i["answer"]) for i in stored["item"]] == [
+        ("fever", [{"valueBoolean": True}]),
+        ("cough", [{"valueBoolean": False}]),
+        ("breath", [{"valueBoolean": True}]),
+        ("feeling", [{"valueInteger": 6}]),
+    ]
+    assert stored["item"][0]["text"] == "Do you have a fever?"
+
+    token = session.person.access_token  # type: ignore[union-attr]
+    (latest, *_older) = responses(actions.context.fhir, token, "ola")
+    assert [(a.link_id, a.value) for a in latest.answers] == [
+        ("fever", True), ("cough", False), ("breath", True), ("feeling", 6)]
+
+
+def test_a_missing_answer_sends_nothing(make_actions: Callable[[str], TaskActions],
+                                        backend: DemoBackend, sign_in: SignIn) -> None:
+    actions = make_actions(backend.base_url)
+    partial = {k: v for k, v in ANSWERS.items() if k != "breath"}
+    session = session_for(sign_in, "ola", "Ola Nordmann", **partial)
+    before = len(sent_by(backend, "ola"))
+    with pytest.raises(MissingAnswer):
+        actions.perform("send_symptoms", session)
+    assert len(sent_by(backend, "ola")) == before
+
+
+def test_unreachable_service_leaves_it_saved_on_the_kiosk(
+    make_actions: Callable[[str], TaskActions], outbox: Outbox, backend: DemoBackend,
+    sign_in: SignIn,
+) -> None:
+    session = session_for(sign_in, "ola", "Ola Nordmann", **ANSWERS)
+    before = len(sent_by(backend, "ola"))
+    result = make_actions(closed_port_url()).perform("send_symptoms", session)
+    assert result.ok and result.queued
+    (item,) = outbox.items()
+    assert item.submission.resource_type == "QuestionnaireResponse"
+    assert len(sent_by(backend, "ola")) == before
+
+
+def test_the_guide_asks_only_yes_no_and_number_questions() -> None:
+    guide = symptom_guide()
+    asked = [s for s in guide.steps.values() if s.kind in ("choice", "number")]
+    assert [s.key for s in asked] == list(ANSWERS)
+    for step in asked:
+        if step.kind == "choice":
+            assert sorted(c.id for c in step.choices) == ["no", "yes"]
+        else:
+            assert step.decimals == 0 and (step.minimum, step.maximum) == (0, 10)
