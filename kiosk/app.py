@@ -19,7 +19,7 @@ from kiosk.idle import IdlePolicy
 from kiosk.messages import VoiceEvent
 from kiosk.runtime import Runtime
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.error import ErrorScreen
+from kiosk.screens.error import TRY_AGAIN, ErrorScreen
 from kiosk.screens.finish import FinishScreen
 from kiosk.screens.idle import IdleScreen
 from kiosk.screens.language import LanguageScreen
@@ -144,21 +144,24 @@ class KioskApp(App[None]):
         self.push_screen(StepScreen(GuideRunner(guide, self.runtime.session,
                                                 self.runtime.actions)))
 
-    def sign_in(self, step_screen: StepScreen) -> None:
-        self.push_screen(SignInScreen(step_screen.heading), callback=step_screen.signed_in)
+    def sign_in(self, heading: Callable[[], tuple[str, str]],
+                done: Callable[[bool | None], Any]) -> None:
+        """Sign-in on the citizen's phone, headed by the asking step's words."""
+        self.push_screen(SignInScreen(heading), callback=done)
 
     def show_finish(self, heading: Callable[[], tuple[str, str]], private: bool,
                     qr: str | None = None) -> None:
         self.switch_screen(FinishScreen(heading, private=private, qr=qr))
 
-    def show_error(self, message: str, retry: Callable[[], Any]) -> None:
+    def show_error(self, message: str, retry: Callable[[], Any],
+                   retry_label: str = TRY_AGAIN) -> None:
         def chosen(choice: str | None) -> None:
             if choice == "retry":
                 retry()
             elif choice == "help":
                 self.action_staff_help()
 
-        self.push_screen(ErrorScreen(message), callback=chosen)
+        self.push_screen(ErrorScreen(message, retry_label), callback=chosen)
 
     # -- help bar actions -----------------------------------------------------------------------
 

@@ -68,8 +68,23 @@ class Session:
     def access_token(self) -> str | None:
         return self.person.access_token if self.person else None
 
-    def sign_in(self, patient_id: str, display_name: str, access_token: str) -> None:
+    def sign_in(self, patient_id: str, display_name: str, access_token: str) -> bool:
+        """Keep who signed in. The same person signing in again (their token had expired) keeps
+        what they were doing; if someone else was signed in, nothing of theirs stays (whom they
+        acted for, their answers) and this returns False."""
+        previous = self.person
         self.person = SignedInPerson(patient_id, display_name, access_token)
+        if previous is None or previous.patient_id == patient_id:
+            return True
+        self.acting_for = None
+        self.answers.clear()
+        self.labels.clear()
+        self.fetched.clear()
+        return False
+
+    def sign_out(self) -> None:
+        """Forget the signed-in person (their sign-in ran out and they did not renew it)."""
+        self.person = None
         self.acting_for = None
 
     def act_for(self, patient_id: str, display_name: str) -> None:

@@ -4,6 +4,7 @@ text get screens of their own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import work
@@ -13,8 +14,9 @@ from textual.containers import Grid
 from textual.widgets import Button, Input
 
 from kiosk.guides.model import Option
-from kiosk.guides.runner import AnswerError
+from kiosk.guides.runner import AnswerError, GuideRunner
 from kiosk.screens.base import KioskScreen
+from kiosk.screens.error import SIGN_IN_AGAIN
 from kiosk.services.http import ServiceError
 from kiosk.widgets.big_button import BigButton
 from kiosk.widgets.say import Say
@@ -164,7 +166,7 @@ class StepScreen(KioskScreen):
         elif kind == "action":
             self.perform()
         elif kind == "signin":
-            self.app.sign_in(self)  # type: ignore[attr-defined]
+            self.app.sign_in(self.heading, self.signed_in)  # type: ignore[attr-defined]
         elif kind == "finish":
             self.app.show_finish(  # type: ignore[attr-defined]
                 self.heading, self.private, self.runner.step.qr)
@@ -181,7 +183,7 @@ class StepScreen(KioskScreen):
         try:
             options = self.runner.options()
         except ServiceError as exc:
-            self.app.call_from_thread(self.service_failed, exc.msgid, self.fetch_options)
+            self.app.call_from_thread(self.service_failed, exc, self.fetch_options)
             return
         self.app.call_from_thread(self.options_ready, step_id, options)
 
@@ -196,7 +198,7 @@ class StepScreen(KioskScreen):
         try:
             result = self.runner.perform()
         except ServiceError as exc:
-            self.app.call_from_thread(self.service_failed, exc.msgid, self.perform)
+            self.app.call_from_thread(self.service_failed, exc, self.perform)
             return
         if result.ok:
             self.app.call_from_thread(self.advanced)
@@ -216,11 +218,49 @@ class StepScreen(KioskScreen):
         self._options_for = None
         await self.show_step()
 
-    def service_failed(self, msgid: str, retry: Any) -> None:
-        """Say what went wrong and offer to try again or call staff; keep every answer."""
+    def service_failed(self, exc: ServiceError, retry: Callable[[], Any]) -> None:
+        """Say what went wrong and offer to try again or call staff; keep every answer. When the
+        sign-in ran out, trying again means signing in again first."""
         if not self.alive:
             return
-        self.app.show_error(self.l10n.gettext(msgid), retry)  # type: ignore[attr-defined]
+        message = self.l10n.gettext(exc.msgid)
+        if exc.needs_sign_in:
+            self.app.show_error(  # type: ignore[attr-defined]
+                message, lambda: self.sign_in_again(retry), SIGN_IN_AGAIN)
+        else:
+            self.app.show_error(message, retry)  # type: ignore[attr-defined]
+
+    def sign_in_again(self, retry: Callable[[], Any]) -> None:
+        """A new sign-in on the phone; the same person goes on where they were, with every
+        answer kept. Someone else signing in starts the guide afresh (the Session has already
+        forgotten the first person's answers). Saying no leaves the task: nothing in it can be
+        done without signing in."""
+        session = self.runner.session
+        before = session.person.patient_id if session.person else None
+
+        async def done(ok: bool | None) -> None:
+            if not ok:
+                session.sign_out()
+                self.app.pop_screen()
+            elif session.person is not None and session.person.patient_id == before:
+                retry()
+            else:
+                await self.restart()
+
+        self.app.sign_in(self.sign_in_again_heading, done)  # type: ignore[attr-defined]
+
+    async def restart(self) -> None:
+        """Begin the guide again from its first step, keeping nothing typed before."""
+        self.runner = GuideRunner(self.runner.guide, self.runner.session, self.runner.actions)
+        self.drafts.clear()
+        self.error, self.page = "", 0
+        self.options, self._options_for = None, None
+        await self.show_step()
+
+    def sign_in_again_heading(self) -> tuple[str, str]:
+        gettext = self.l10n.gettext
+        return (gettext("You are no longer signed in. Please sign in again."),
+                gettext("Your answers are kept. Scan the code with your phone."))
 
     async def advanced(self) -> None:
         if not self.alive:
@@ -302,7 +342,7 @@ class StepScreen(KioskScreen):
         else:
             self.app.pop_screen()
 
-    async def signed_in(self, ok: bool) -> None:
+    async def signed_in(self, ok: bool | None) -> None:
         """The sign-in screen closed: go on if signed in, else back to the question before."""
         if ok:
             self.runner.signed_in()

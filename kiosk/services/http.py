@@ -34,6 +34,8 @@ class ServiceError(Exception):
     """Any failure talking to a backend. ``msgid`` is what the citizen is told."""
 
     msgid = _("Something went wrong with the health service. Please ask a staff member for help.")
+    needs_sign_in = False
+    """True when signing in again is the way on (the token expired or was never there)."""
 
 
 class ServiceUnavailable(ServiceError):
@@ -88,6 +90,10 @@ class ServiceRejected(ServiceError):
         self.code = code
         where = f"{where}: " if where else ""
         super().__init__(f"{where}HTTP {status}" + (f": {detail}" if detail else ""))
+
+    @property
+    def needs_sign_in(self) -> bool:  # type: ignore[override]
+        return self.status == 401
 
     @property
     def msgid(self) -> str:  # type: ignore[override]

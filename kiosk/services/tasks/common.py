@@ -26,6 +26,7 @@ class NotSignedIn(ServiceError):
     """A guide reached a service step without a signed-in citizen."""
 
     msgid = _("Please sign in first.")
+    needs_sign_in = True
 
 
 class MissingAnswer(ServiceError):
