@@ -13,14 +13,14 @@ import string
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -51,6 +51,7 @@ def N_(msgid: str) -> str:
 WHEN_PATTERN = N_("EEEE d MMMM 'at' HH:mm")
 DATE_PATTERN = N_("EEEE d MMMM")
 TIME_PATTERN = N_("HH:mm")
+DAY_PATTERN = N_("d MMMM y")
 
 _lock = threading.Lock()
 _missing: Counter[tuple[str, str]] = Counter()
@@ -208,6 +209,10 @@ class Localizer:
 
     def time(self, dt: datetime) -> str:
         return self._date(dt, TIME_PATTERN)
+
+    def day(self, day: date) -> str:
+        """A calendar day with its year, e.g. "3 October 2025" (a vaccine given, a date due)."""
+        return format_date(day, self.gettext(DAY_PATTERN), locale=self.lang)
 
     def _date(self, dt: datetime, pattern: str) -> str:
         # Naive datetimes are taken as already local; Babel would otherwise assume UTC.

@@ -7,7 +7,7 @@ Text fields hold English msgids; the UI translates them through the catalogs and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -106,6 +106,8 @@ class Option:
     """Text naming an untimed item: backend text shown as it is (e.g. a medicine's name), or,
     with ``label_msgid``, an English msgid the screen translates (e.g. a consent topic)."""
     label_msgid: bool = False
+    day: date | None = None
+    """A calendar day the screen writes in the citizen's language (a vaccine given, a date due)."""
 
 
 @dataclass(frozen=True)

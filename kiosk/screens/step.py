@@ -155,7 +155,12 @@ class StepScreen(KioskScreen):
             name = self.l10n.when(option.start)
         else:
             name = self.l10n.gettext(option.label) if option.label_msgid else option.label
-        return f"{name}, {option.detail}" if option.detail and self.show_detail else name
+        parts = [name]
+        if option.detail and self.show_detail:
+            parts.append(option.detail)
+        if option.day is not None:
+            parts.append(self.l10n.day(option.day))
+        return ", ".join(parts)
 
     def start_step_work(self) -> None:
         """Begin what the current step needs beyond showing it."""

@@ -5,6 +5,7 @@ empty list says so in words, and a refused one says what happened and what to do
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,11 +15,20 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from kiosk.widgets.say import Say
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
 
 def held(runtime: Runtime, kind: str, patient: str, field: str) -> list[dict[str, Any]]:
     assert runtime.demo is not None
     return [r for r in runtime.demo.resources(kind)
             if r[field]["reference"] == f"Patient/{patient}"]
+
+
+def in_english(day: str) -> str:
+    """An ISO day as the English screen writes it: 3 October 2025."""
+    moment = date.fromisoformat(day[:10])
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def shown_items(app: KioskApp) -> list[str]:
@@ -51,14 +61,14 @@ async def test_kari_sees_her_vaccines_and_recommendations(
         await kd.approve_by_phone(pilot, "kari")
         await next_list(kd, pilot, "given")
         assert shown_items(app) == [
-            f"{r['vaccineCode']['text']}, {r['occurrenceDateTime'][:10]}" for r in given]
+            f"{r['vaccineCode']['text']}, {in_english(r['occurrenceDateTime'])}" for r in given]
         assert kd.shows(app, shown_items(app)[0])
 
         await pilot.press("1")
         await next_list(kd, pilot, "recommended")
         assert shown_items(app) == [
             f"{item['vaccineCode'][0]['text']}, {item['forecastStatus']['coding'][0]['display']}"
-            f", {item['dateCriterion'][0]['value'][:10]}" for item in recommended]
+            f", {in_english(item['dateCriterion'][0]['value'])}" for item in recommended]
         await finish(kd, pilot)
     assert runtime.session.person is None and not runtime.session.fetched
 
@@ -125,3 +135,4 @@ async def test_a_refused_list_says_what_happened_and_keeps_the_place(
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen", "the error")
         assert kd.shows(app, "You are no longer signed in. Please sign in again.")
         assert app.screen.query("#retry") and app.screen.query("#error-help")
+        assert kd.shows(app, "Sign in again")

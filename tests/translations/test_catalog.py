@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,6 +58,11 @@ def test_date_and_time() -> None:
     assert nb.date(MEETING_UTC) == "tirsdag 3. desember"
     assert nb.time(MEETING_UTC) == "10:15"
     assert Localizer("en").date(MEETING_UTC) == "Tuesday 3 December"
+
+
+def test_a_day_with_its_year_in_both_languages() -> None:
+    assert Localizer("en").day(date(2025, 10, 3)) == "3 October 2025"
+    assert Localizer("nb").day(date(2025, 10, 3)) == "3. oktober 2025"
 
 
 def test_unknown_language_lists_known_ones() -> None:

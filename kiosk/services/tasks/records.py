@@ -1,12 +1,11 @@
 """Read-only records: the citizen's vaccines (given and recommended) and health contacts.
 
-Every item is shown as the service wrote it: the name as ``label``; a date (ISO, so no reader
-mistakes day for month), a status, a role or a phone number as ``detail``.
+Every item is shown as the service wrote it: the name as ``label``; a status, a role or a phone
+number as ``detail``. Dates are ``day``, which the screen writes in the citizen's language.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from kiosk.guides.model import Option
@@ -14,14 +13,14 @@ from kiosk.services.health import contacts, vaccines
 from kiosk.services.tasks.common import TaskContext, who
 
 
-def _detail(*parts: str | date | None) -> str:
-    return ", ".join(str(p) for p in parts if p)
+def _detail(*parts: str | None) -> str:
+    return ", ".join(p for p in parts if p)
 
 
 def my_vaccines(context: TaskContext, session: Any) -> list[Option]:
     token, patient_id = who(session)
     return [
-        Option(id=v.id, label=v.name, detail=_detail(v.given))
+        Option(id=v.id, label=v.name, day=v.given)
         for v in vaccines.vaccines(context.fhir, token, patient_id)
     ]
 
@@ -29,7 +28,7 @@ def my_vaccines(context: TaskContext, session: Any) -> list[Option]:
 def vaccine_recommendations(context: TaskContext, session: Any) -> list[Option]:
     token, patient_id = who(session)
     return [
-        Option(id=f"recommendation-{index}", label=r.name, detail=_detail(r.status, r.due))
+        Option(id=f"recommendation-{index}", label=r.name, detail=r.status, day=r.due)
         for index, r in enumerate(vaccines.recommendations(context.fhir, token, patient_id), 1)
     ]
 
