@@ -3,7 +3,6 @@ try again or get staff help, and nothing already answered is lost."""
 
 from __future__ import annotations
 
-import socket
 from types import SimpleNamespace
 
 from kiosk.app import KioskApp
@@ -11,14 +10,7 @@ from kiosk.runtime import Runtime
 from kiosk.screens.staff_help import StaffHelpScreen
 from kiosk.services.appointments import SlotTaken
 from kiosk.services.http import ServiceUnavailable
-
-
-def closed_port_url() -> str:
-    """A loopback address where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+from tests.loopback import closed_port_url
 
 
 async def test_action_error_offers_retry_and_keeps_the_answers(

@@ -12,7 +12,7 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from kiosk.services.http import ServiceUnavailable
 from kiosk.services.tasks.consent import NOT_IN_FORCE
-from tests.kiosk.test_app_errors import closed_port_url
+from tests.loopback import closed_port_url
 
 
 def none_in_force(runtime: Runtime, patient: str) -> None:

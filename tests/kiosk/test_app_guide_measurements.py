@@ -5,7 +5,6 @@ with the service unreachable, the measurement saved on the kiosk and the citizen
 
 from __future__ import annotations
 
-import socket
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,18 +12,11 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from kiosk.services.health.fhirdata import UCUM
 from kiosk.services.health.measurements import NOT_ABOVE
+from tests.loopback import closed_port_url
 
 SENT = "Your measurement is sent to your GP office."
 SAVED = ("Your measurement is saved on this kiosk. It will be sent to your GP office when the "
          "connection is back.")
-
-
-def closed_port_url() -> str:
-    """A loopback address where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def new_observations(runtime: Runtime, before: set[str]) -> list[dict[str, Any]]:

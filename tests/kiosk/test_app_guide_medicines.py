@@ -1,6 +1,7 @@
 """The "my medicines" guide through the real app, demo backend and sign-in, by keys only: see
 the list, ask to renew a medicine and read the request back; a medicine already awaiting
-renewal is not asked for twice."""
+renewal is not asked for twice; with the service away, the request waits on the kiosk, the
+citizen is told so, and it reaches the service once it is back."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from kiosk.app import KioskApp
+from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime
 from kiosk.services.health.medicines import RENEWAL_CODE_TEXT
+from tests.loopback import closed_port_url
+
+BACKOFF_S = 60
+"""Long enough for the outbox's first retry to be due."""
 
 LEVOTHYROXINE = "Levothyroxine 50 microgram tablet"
 ATORVASTATIN = "Atorvastatin 20 mg tablet"
@@ -22,26 +28,9 @@ def renewals(runtime: Runtime) -> list[dict[str, Any]]:
             and t["for"]["reference"] == "Patient/kari"]
 
 
-async def open_medicines(kd: SimpleNamespace, pilot: Any) -> None:
-    """kd.open_task by keys, up to the tile: that helper waits for a step screen, but this
-    guide starts by signing in, so the sign-in screen comes up at once."""
-    await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "LanguageScreen", "languages")
-    await pilot.press("2")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuScreen", "the menu")
-    for _ in range(10):
-        await pilot.pause()
-        tile = pilot.app.screen.query("#guide-medicines")
-        if tile:
-            await pilot.press(str(tile.first().number))
-            return
-        await pilot.press(str(pilot.app.screen.query_one("#page-next").number))
-    raise AssertionError("the menu never showed the medicines guide")
-
-
 async def to_renewal_list(kd: SimpleNamespace, pilot: Any) -> None:
     """From the idle screen: open the guide, sign in, read the list, choose to renew."""
-    await open_medicines(kd, pilot)
+    await kd.open_task(pilot, "medicines")
     await kd.approve_by_phone(pilot)
     await kd.at_step(pilot, "list")
     await pilot.press("1")
@@ -61,7 +50,7 @@ async def finish(kd: SimpleNamespace, pilot: Any) -> str:
 async def test_renew_a_medicine_by_keys_only(kd: SimpleNamespace, app: KioskApp,
                                              runtime: Runtime) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await open_medicines(kd, pilot)
+        await kd.open_task(pilot, "medicines")
         await kd.approve_by_phone(pilot)
         await kd.at_step(pilot, "list")
         assert kd.shows(app, "One tablet every morning")
@@ -84,7 +73,7 @@ async def test_renew_a_medicine_by_keys_only(kd: SimpleNamespace, app: KioskApp,
 async def test_only_looking_sends_nothing(kd: SimpleNamespace, app: KioskApp,
                                           runtime: Runtime) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await open_medicines(kd, pilot)
+        await kd.open_task(pilot, "medicines")
         await kd.approve_by_phone(pilot)
         await kd.at_step(pilot, "list")
         await pilot.press("1")
@@ -141,3 +130,27 @@ async def test_nothing_left_to_renew_is_said(kd: SimpleNamespace, app: KioskApp,
         assert kd.shows(app, "There is no medicine you can ask to renew now.")
         assert not kd.shows(app, LEVOTHYROXINE)
     assert len(renewals(runtime)) == 2
+
+
+async def test_with_the_service_away_the_request_waits_on_the_kiosk_until_it_is_back(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime, clock: ManualClock
+) -> None:
+    assert runtime.delivery is not None
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await to_renewal_list(kd, pilot)
+        await pilot.press("2")
+        await kd.at_step(pilot, "confirm")
+        service = runtime.http.base_url
+        runtime.http.base_url = closed_port_url()
+        await pilot.press("y")
+        text = await finish(kd, pilot)
+    assert f"Your request to renew {LEVOTHYROXINE} is saved on this kiosk." in text
+    assert renewals(runtime) == []
+    (waiting,) = runtime.outbox.items()
+    assert waiting.submission.resource["resourceType"] == "Task"
+    runtime.http.base_url = service
+    clock.advance(BACKOFF_S)
+    runtime.delivery.run_once()
+    (task,) = renewals(runtime)
+    assert task["focus"]["reference"] == "MedicationRequest/kari-levothyroxine-rx"
+    assert runtime.outbox.items() == []

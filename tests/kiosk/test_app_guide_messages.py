@@ -1,6 +1,7 @@
 """The "message my GP office" guide through the real app, demo backend and sign-in, by keys
 only: write a message (an empty one is refused), hear its start read back, send it and read it
-back from the server; and read the conversation."""
+back from the server; with the service away, keep it on the kiosk, say so, and deliver it once
+the service is back; and read the conversation."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from typing import Any
 import pytest
 
 from kiosk.app import KioskApp
+from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime
+from tests.loopback import closed_port_url
+
+BACKOFF_S = 60
+"""Long enough for the outbox's first retry to be due."""
 
 MESSAGE = "Hello doctor, my tablets make me dizzy in the morning. Could we talk about it?"
 
@@ -23,21 +29,7 @@ def sent_by_kari(runtime: Runtime) -> list[dict[str, Any]]:
 
 
 async def open_messages(kd: SimpleNamespace, pilot: Any) -> None:
-    """kd.open_task by keys, up to the tile, then sign in: that helper waits for a step
-    screen, but this guide starts by signing in, so the sign-in screen comes up at once."""
-    await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "LanguageScreen", "languages")
-    await pilot.press("2")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuScreen", "the menu")
-    for _ in range(10):
-        await pilot.pause()
-        tile = pilot.app.screen.query("#guide-messages")
-        if tile:
-            await pilot.press(str(tile.first().number))
-            break
-        await pilot.press(str(pilot.app.screen.query_one("#page-next").number))
-    else:
-        raise AssertionError("the menu never showed the messages guide")
+    await kd.open_task(pilot, "messages")
     await kd.approve_by_phone(pilot)
     await kd.at_step(pilot, "choice")
 
@@ -79,6 +71,33 @@ async def test_write_and_send_a_message_by_keys_only(kd: SimpleNamespace, app: K
     (sent,) = sent_by_kari(runtime)
     assert sent["payload"] == [{"contentString": MESSAGE}]
     assert sent["subject"]["reference"] == "Patient/kari"
+
+
+@pytest.mark.slow
+async def test_with_the_service_away_the_message_waits_on_the_kiosk_until_it_is_back(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime, clock: ManualClock
+) -> None:
+    assert runtime.delivery is not None
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await open_messages(kd, pilot)
+        await pilot.press("1")
+        await kd.at_step(pilot, "text")
+        await pilot.press(*keys(MESSAGE), "enter")
+        await kd.at_step(pilot, "confirm")
+        service = runtime.http.base_url
+        runtime.http.base_url = closed_port_url()
+        await pilot.press("y")
+        text = await finish(kd, pilot)
+    assert "Your message is saved on this kiosk." in text
+    assert sent_by_kari(runtime) == []
+    (waiting,) = runtime.outbox.items()
+    assert waiting.submission.resource["payload"] == [{"contentString": MESSAGE}]
+    runtime.http.base_url = service
+    clock.advance(BACKOFF_S)
+    runtime.delivery.run_once()
+    (sent,) = sent_by_kari(runtime)
+    assert sent["payload"] == [{"contentString": MESSAGE}]
+    assert runtime.outbox.items() == []
 
 
 async def test_read_the_conversation(kd: SimpleNamespace, app: KioskApp,

@@ -5,26 +5,18 @@ the citizen told so."""
 
 from __future__ import annotations
 
-import socket
 from types import SimpleNamespace
 from typing import Any
 
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from kiosk.services.tasks.symptoms import QUESTIONNAIRE
+from tests.loopback import closed_port_url
 
 SENT = "Your answers are sent to your GP office."
 SAVED = ("Your answers are saved on this kiosk. They will be sent to your GP office when the "
          "connection is back.")
 YES, NO = "1", "2"
-
-
-def closed_port_url() -> str:
-    """A loopback address where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def responses(runtime: Runtime) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ Reads the citizen's answer "medicine" (the id of a renewable medicine, as the so
 The same medicine is often on the record twice (what the patient takes, and the prescription):
 it is shown once, and a renewal is asked for on the prescription when there is one. A
 medicine whose renewal is already awaited is not offered again; if one was asked for in the
-meantime, the action says so instead of asking twice.
+meantime, the action says so instead of asking twice. When the service is away, that check
+cannot be made: the request is then saved on the kiosk as the citizen chose it, and sent later,
+rather than lost.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from kiosk.guides.model import ActionResult, Option
 from kiosk.services.health import medicines as health
+from kiosk.services.http import ServiceTimeout, ServiceUnavailable
 from kiosk.services.tasks.common import TaskContext, answer, submit, who
 from translations.catalog import N_
 
@@ -66,13 +69,28 @@ def request_renewal(context: TaskContext, session: Any) -> ActionResult:
     """Ask the GP office to renew the chosen medicine, unless that is already asked."""
     _token, patient_id = who(session)
     chosen = str(answer(session, "medicine"))
-    group = next((g for g in _grouped(context, session)
-                  if any(m.reference == chosen for m in g)), None)
+    try:
+        groups = _grouped(context, session)
+    except (ServiceUnavailable, ServiceTimeout):
+        return _submit(context, session, patient_id, _as_chosen(session, chosen))
+    group = next((g for g in groups if any(m.reference == chosen for m in g)), None)
     if group is not None and any(m.renewal_requested for m in group):
         return ActionResult(ok=False, error=ALREADY_ASKED)
     medicine = _renewable(group) if group is not None else None
     if medicine is None:
         return ActionResult(ok=False, error=NOT_RENEWABLE)
+    return _submit(context, session, patient_id, medicine)
+
+
+def _as_chosen(session: Any, reference: str) -> health.Medicine:
+    """The medicine as the citizen picked it from the list: its reference and the name shown."""
+    kind, _, rid = reference.partition("/")
+    return health.Medicine(id=rid, resource_type=kind, name=session.labels.get("medicine", ""),
+                           dosage="", status="", renewal_requested=False)
+
+
+def _submit(context: TaskContext, session: Any, patient_id: str,
+            medicine: health.Medicine) -> ActionResult:
     request = health.renewal_request(medicine, patient_id, context.clock.now())
     return submit(context, session, request, medicine_name=medicine.name)
 

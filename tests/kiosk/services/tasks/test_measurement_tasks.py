@@ -5,7 +5,6 @@ number steps agreeing with the health API's plausible ranges."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -26,17 +25,10 @@ from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.session import Session
+from tests.loopback import closed_port_url
 
 SignIn = Callable[[str], TokenResponse]
 CLIENT_ID = "helselos-kiosk"
-
-
-def closed_port_url() -> str:
-    """A loopback address where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ only questions the questionnaire can carry."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,18 +23,11 @@ from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_guide
 from kiosk.session import Session
+from tests.loopback import closed_port_url
 
 SignIn = Callable[[str], TokenResponse]
 CLIENT_ID = "helselos-kiosk"
 ANSWERS = {"fever": "yes", "cough": "no", "breath": "yes", "feeling": 6}
-
-
-def closed_port_url() -> str:
-    """A loopback address where nothing listens: connections are refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
