@@ -64,10 +64,15 @@ class Settings:
     """Hours an undelivered submission may wait on this kiosk before it is discarded."""
     portal_url: str | None = None
     """The health portal's address, drawn as a QR code at the end of the phone walk-through.
-    Practice mode: the demo service."""
+    Practice mode: the demo service's practice portal page (`/portal`)."""
     delivery_secret_file: Path | None = None
     """File with this kiosk's client secret, used to send saved submissions after the citizen
     has left (create-only). Practice mode uses the demo service's own."""
+    printer_device: Path | None = None
+    """Device file of an ESC/POS receipt printer (e.g. /dev/usb/lp0) for the slip to finish a
+    task later. Empty: no printer, also in practice mode."""
+    printer_width: int = 48
+    """Characters per printed line: 48 for 80 mm paper, 32 for 58 mm paper."""
 
     def __post_init__(self) -> None:
         if self.idle_warning_s < 20:
@@ -87,6 +92,11 @@ class Settings:
             raise ConfigError(f"portal_url: must start with https://, got {self.portal_url!r}")
         if self.outbox_max_age_h < 1:
             raise ConfigError("outbox_max_age_h: must be at least 1 hour")
+        if self.printer_width not in (32, 48):
+            raise ConfigError(
+                f"printer_width: must be 48 (80 mm paper) or 32 (58 mm paper), "
+                f"got {self.printer_width}"
+            )
 
     @property
     def practice_mode(self) -> bool:

@@ -58,6 +58,21 @@ def check_audio(settings: Settings) -> Check:
     return Check("audio output", OK, output.description)
 
 
+def check_printer(settings: Settings) -> Check:
+    """Is the receipt printer's device there, writable and ready? Nothing is printed."""
+    from hardware.printer import PrinterError, PrinterOutOfPaper, open_printer
+
+    if settings.printer_device is None:
+        return Check("printer", OK, "none configured (printer_device): no slips are printed")
+    printer = open_printer(settings.printer_device, settings.printer_width)
+    try:
+        return Check("printer", OK, printer.check())
+    except PrinterOutOfPaper as exc:
+        return Check("printer", WARN, str(exc))
+    except PrinterError as exc:
+        return Check("printer", FAIL, str(exc))
+
+
 def check_voices(settings: Settings) -> list[Check]:
     """One check per shipped language: espeak-ng has its voice and really speaks a word with it."""
     from speech.synth import SynthError, Synthesizer
@@ -246,6 +261,7 @@ def run_checks(settings: Settings) -> list[Check]:
     """All checks in the order the table shows them."""
     return [
         *_guarded("audio output", lambda: check_audio(settings)),
+        *_guarded("printer", lambda: check_printer(settings)),
         *_guarded("text to speech", lambda: check_voices(settings)),
         *_guarded("catalogs", check_catalogs),
         *_guarded("guides", check_guides),

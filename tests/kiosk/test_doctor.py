@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +94,41 @@ def test_audio_auto_reports_the_sound_card_or_the_private_sink(tmp_path: Path) -
         assert check.status == WARN and check.detail.startswith(doctor.NO_SOUND_CARD)
 
 
+def test_no_printer_configured_is_fine(tmp_path: Path) -> None:
+    check = doctor.check_printer(settings(tmp_path))
+    assert check == Check("printer", OK,
+                          "none configured (printer_device): no slips are printed")
+
+
+def test_a_printer_file_that_is_writable_is_ok_and_nothing_is_printed(tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    device.touch()
+    check = doctor.check_printer(settings(tmp_path, printer_device=device))
+    assert check.status == OK and str(device) in check.detail
+    assert device.read_bytes() == b""
+
+
+def test_a_printer_device_that_is_not_there_fails(tmp_path: Path) -> None:
+    device = tmp_path / "usb" / "lp0"
+    check = doctor.check_printer(settings(tmp_path, printer_device=device))
+    assert check.status == FAIL and f"{device} does not exist" in check.detail
+    assert not device.exists()
+
+
+def test_a_printer_pipe_nobody_reads_fails_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "lp0"
+    os.mkfifo(fifo)
+    check = doctor.check_printer(settings(tmp_path, printer_device=fifo))
+    assert check.status == FAIL and "nothing reads" in check.detail
+
+
+def test_a_printer_character_device_reports_its_width(tmp_path: Path) -> None:
+    check = doctor.check_printer(
+        settings(tmp_path, printer_device=Path("/dev/null"), printer_width=32))
+    assert check == Check(
+        "printer", OK, "ESC/POS printer at /dev/null (58 mm, 32 characters): writable, ready")
+
+
 def test_every_shipped_language_has_a_speaking_voice(tmp_path: Path) -> None:
     from translations.languages import LANGUAGES
 
@@ -156,7 +192,7 @@ def test_exit_code_fails_only_on_fail() -> None:
 def test_run_checks_covers_every_area_and_is_json_serialisable(tmp_path: Path) -> None:
     checks = doctor.run_checks(settings(tmp_path, audio_output="none"))
     names = [c.name for c in checks]
-    for expected in ("audio output", "voice nb", "catalog nb", "guides", "backend",
+    for expected in ("audio output", "printer", "voice nb", "catalog nb", "guides", "backend",
                      "state dir", "clock", "disk space"):
         assert expected in names
     json.dumps([c.__dict__ for c in checks])

@@ -1,0 +1,56 @@
+"""Printed slips: what goes on paper, with nothing on it about the citizen.
+
+A slip is left behind at the printer as often as it is taken home, so it may only hold what
+anyone may read: which task it was, what went wrong, when, and how to go on. The builders take
+exactly those texts and nothing else; they never see the Session, answers, names or ids.
+``hardware.printer`` prints a ``Slip`` (it is a ``Receipt``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from translations.catalog import N_ as _
+from translations.catalog import Localizer
+
+FINISH_LATER_TITLE = _("To finish later")
+TASK_LINE = _("You were doing: {task}")
+PROBLEM_LINE = _("What happened: {problem}")
+TIME_LINE = _("Time: {time}")
+NEXT_STEP_WITH_CODE = _(
+    "Come back to the kiosk, or open the health portal on your phone with this code."
+)
+NEXT_STEP_KIOSK = _("Come back to the kiosk to finish.")
+NOTHING_ABOUT_YOU = _("Nothing about you is printed on this slip.")
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A heading, paragraphs of text and an optional QR code payload, all already translated."""
+
+    title: str
+    lines: tuple[str, ...]
+    qr: str | None = None
+
+
+def finish_later_slip(
+    loc: Localizer, *, guide_title: str, problem: str, time: str, portal_url: str | None
+) -> Slip:
+    """The slip a citizen takes when a health service fails in the middle of a task.
+
+    ``guide_title`` and ``problem`` are already translated (the guide's title and the error's
+    msgid), ``time`` is formatted by the caller (e.g. ``loc.when(now)``), and ``portal_url`` is
+    the configured health portal; without one the slip has no code and says to come back.
+    """
+    lines = [
+        loc.format(TASK_LINE, task=guide_title),
+        loc.format(PROBLEM_LINE, problem=problem),
+        loc.format(TIME_LINE, time=time),
+        loc.gettext(NOTHING_ABOUT_YOU),
+    ]
+    # The address is printed too, under the words that lead to the code printed below it.
+    if portal_url:
+        lines += [loc.gettext(NEXT_STEP_WITH_CODE), portal_url]
+    else:
+        lines.append(loc.gettext(NEXT_STEP_KIOSK))
+    return Slip(title=loc.gettext(FINISH_LATER_TITLE), lines=tuple(lines), qr=portal_url or None)
