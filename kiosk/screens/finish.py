@@ -22,11 +22,11 @@ from kiosk.widgets.say import Say
 
 def qr_settings(runtime: Any) -> dict[str, str]:
     """The addresses a finish step's ``qr`` may name: the configured portal, else in practice
-    mode the demo service's own."""
+    mode the demo service's practice portal page."""
     if runtime.settings.portal_url is not None:
         return {"portal_url": runtime.settings.portal_url}
     if runtime.demo is not None:
-        return {"portal_url": runtime.base_url}
+        return {"portal_url": f"{runtime.base_url}/portal"}
     return {}
 
 

@@ -1,13 +1,16 @@
 """The phone-portal walk-through through the real app, by keys only: a few plain screens, no
 sign-in, and a finish screen whose drawn QR code (read back like a phone camera would) opens
-the portal address from the kiosk's settings. Also how guide files may write that address."""
+the portal address from the kiosk's settings (in practice mode, the demo service's practice
+portal page, which a phone can open). Also how guide files may write that address."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import requests
 
 from kiosk.app import KioskApp
 from kiosk.guides.loader import check_paths
@@ -34,9 +37,14 @@ async def test_walk_through_ends_with_a_qr_code_for_the_portal(
         await pilot.pause()
         assert runtime.session.person is None, "practice needs no sign-in"
         drawn = str(app.screen.query_one("#finish-qr", QrCode).render()).splitlines()
-        assert read_qr(drawn, tmp_path) == runtime.base_url
+        portal = f"{runtime.base_url}/portal"
+        assert read_qr(drawn, tmp_path) == portal
         assert kd.shows(app, "Point your phone's camera at the square code.")
-        assert kd.shows(app, runtime.base_url)
+        assert kd.shows(app, portal)
+        opened = await asyncio.to_thread(requests.get, portal, timeout=5)
+        assert opened.status_code == 200
+        assert "Practice health portal" in opened.text
+        assert "nothing you do here is saved" in opened.text
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
 

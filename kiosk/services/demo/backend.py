@@ -22,6 +22,7 @@ from kiosk.services.demo.device_page import DevicePage
 from kiosk.services.demo.fhir_api import FhirApi
 from kiosk.services.demo.oauth import SECRET_ALPHABET, OAuth
 from kiosk.services.demo.params import load_params
+from kiosk.services.demo.portal_page import portal_page
 from kiosk.services.demo.problem import PLAIN_JSON, Problem, Reply, json_reply
 from kiosk.services.demo.search import Search
 from kiosk.services.demo.seed import load_seed, plant
@@ -144,6 +145,8 @@ class DemoBackend:
                     return json_reply(200, {"status": "ok"}, PLAIN_JSON)
                 if parts and parts[0] == "oauth":
                     return self._oauth(method, parts[1:], body, headers)
+                if parts == ["portal"] and method == "GET":
+                    return portal_page(self.kiosk_name)
                 if parts == ["device"]:
                     form = {k: v[0] for k, v in query.items()} if method == "GET" else _form(body)
                     return self.device_page.handle(method, form)

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from importlib import resources
-from string import Template
 
 from kiosk.services.demo.oauth import DeviceRequest, OAuth
+from kiosk.services.demo.pages import html_page
 from kiosk.services.demo.problem import Reply
 
-_TEMPLATE = Template(
-    resources.files("kiosk.services.demo").joinpath("verify_page.html").read_text("utf-8")
-)
 _CODE_FORM = (
     "<form method='get' action='/device'>"
     "<label for='user_code'>Type the code shown on the kiosk screen</label>"
@@ -35,35 +31,35 @@ class DevicePage:
 
     def handle(self, method: str, form: dict[str, str]) -> Reply:
         if method not in ("GET", "POST"):
-            return self._page(405, "Not possible", "<p>Open this page from the kiosk.</p>")
+            return html_page(405, "Not possible", "<p>Open this page from the kiosk.</p>")
         typed = form.get("user_code", "")
         if not typed:
-            return self._page(200, "Sign in at the kiosk", _CODE_FORM)
+            return html_page(200, "Sign in at the kiosk", _CODE_FORM)
         request = self.oauth.find_user_code(typed)
         if request is None:
-            return self._page(404, "Code not found",
+            return html_page(404, "Code not found",
                               "<p class='error' role='alert'>We do not know this code. Check the "
                               "code on the kiosk screen and type it again.</p>" + _CODE_FORM)
         if self.oauth.expired(request):
-            return self._page(410, "Code expired", "<p>This code has expired. Start sign-in "
+            return html_page(410, "Code expired", "<p>This code has expired. Start sign-in "
                                                    "again on the kiosk.</p>")
         if request.state != "pending":
-            return self._page(409, "Code already used", "<p>This code has already been used. "
+            return html_page(409, "Code already used", "<p>This code has already been used. "
                                                         "Start sign-in again on the kiosk.</p>")
         if method == "GET":
-            return self._page(200, "Sign in at the kiosk", self._approve_form(request))
+            return html_page(200, "Sign in at the kiosk", self._approve_form(request))
         decision = form.get("decision")
         if decision == "deny":
             request.state = "denied"
-            return self._page(200, "Sign-in stopped", "<p>Sign-in stopped. Nothing was shared "
+            return html_page(200, "Sign-in stopped", "<p>Sign-in stopped. Nothing was shared "
                                                       "with the kiosk.</p>")
         patient = form.get("patient", "")
         if decision != "approve" or patient not in dict(self.citizens()):
-            return self._page(400, "Choose who you are", self._approve_form(
+            return html_page(400, "Choose who you are", self._approve_form(
                 request, "Choose who you are, then press Yes."))
         request.state, request.patient_id = "approved", patient
         name = html.escape(self.kiosk_name)
-        return self._page(200, "You are signed in",
+        return html_page(200, "You are signed in",
                           f"<p>You are signed in at <strong>{name}</strong>.</p>"
                           "<p>You can put your phone away and go on at the kiosk.</p>")
 
@@ -89,11 +85,3 @@ class DevicePage:
             "<button class='no' type='submit' name='decision' value='deny' formnovalidate>"
             "No, stop</button></form>"
         )
-
-    @staticmethod
-    def _page(status: int, title: str, main: str) -> Reply:
-        page = _TEMPLATE.substitute(
-            lang="en", title=html.escape(title), main=f"<h1>{html.escape(title)}</h1>\n{main}"
-        )
-        return Reply(status, page.encode(), "text/html; charset=utf-8",
-                     (("Cache-Control", "no-store"), ("X-Frame-Options", "DENY")))
