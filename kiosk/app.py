@@ -20,7 +20,7 @@ from kiosk.messages import VoiceEvent
 from kiosk.runtime import Runtime
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.error import TRY_AGAIN, ErrorScreen
-from kiosk.screens.finish import FinishScreen
+from kiosk.screens.finish import FinishScreen, qr_settings
 from kiosk.screens.idle import IdleScreen
 from kiosk.screens.language import LanguageScreen
 from kiosk.screens.menu import MenuScreen
@@ -29,6 +29,7 @@ from kiosk.screens.staff_help import StaffHelpScreen
 from kiosk.screens.step import StepScreen
 from kiosk.screens.timeout_warning import TimeoutWarningScreen
 from kiosk.session import DEFAULT_VOLUME
+from kiosk.slip import Slip, finish_later_slip
 from kiosk.themes import THEMES
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.helper_banner import HelperBanner
@@ -161,7 +162,17 @@ class KioskApp(App[None]):
             elif choice == "help":
                 self.action_staff_help()
 
-        self.push_screen(ErrorScreen(message, retry_label), callback=chosen)
+        self.push_screen(ErrorScreen(message, retry_label, lambda: self.finish_later_slip(message),
+                                     self.runtime.printer), callback=chosen)
+
+    def finish_later_slip(self, problem: str) -> Slip:
+        """The slip for the task in progress: its title, what went wrong, when, and the way on;
+        nothing about the citizen."""
+        task = next((s for s in reversed(self.screen_stack) if isinstance(s, StepScreen)), None)
+        title = self.l10n.gettext(task.runner.guide.title) if task is not None else ""
+        return finish_later_slip(self.l10n, guide_title=title, problem=problem,
+                                 time=self.l10n.when(self.runtime.clock.now()),
+                                 portal_url=qr_settings(self.runtime).get("portal_url"))
 
     # -- help bar actions -----------------------------------------------------------------------
 

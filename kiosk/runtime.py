@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hardware.audio import AudioOutput, NullOutput, open_output
+from hardware.printer import ReceiptPrinter, open_printer
 from helper_mode.assist import HelperMode
 from helper_mode.audit import AuditLog
 from helper_mode.staff import StaffRegistry
@@ -55,6 +56,7 @@ class Runtime:
     base_url: str
     http: HttpClient
     output: AudioOutput
+    printer: ReceiptPrinter
     outbox: Outbox
     delivery: DeliveryLoop | None
     synth: Synthesizer | None = None
@@ -143,6 +145,7 @@ def build_runtime(
         guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
                              known_actions=actions.actions())
         output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()
+        printer = open_printer(settings.printer_device, settings.printer_width)
         started.append(output.close)
         synth, problem = _open_speech(settings)
         if synth is not None:
@@ -157,6 +160,7 @@ def build_runtime(
     return Runtime(
         settings=settings, clock=clock, session=Session(settings.default_language),
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
-        base_url=base_url, http=http, output=output, outbox=outbox, delivery=delivery,
+        base_url=base_url, http=http, output=output, printer=printer, outbox=outbox,
+        delivery=delivery,
         synth=synth, speech_problem=problem,
     )
