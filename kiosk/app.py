@@ -154,6 +154,11 @@ class KioskApp(App[None]):
                     qr: str | None = None) -> None:
         self.switch_screen(FinishScreen(heading, private=private, qr=qr))
 
+    def another_task(self) -> None:
+        """From a finished task back to the menu, still signed in."""
+        self.runtime.session.end_guide()
+        self.pop_screen()
+
     def show_error(self, message: str, retry: Callable[[], Any],
                    retry_label: str = TRY_AGAIN) -> None:
         def chosen(choice: str | None) -> None:

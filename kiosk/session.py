@@ -104,6 +104,14 @@ class Session:
         self.labels.clear()
         self.fetched.clear()
 
+    def end_guide(self) -> None:
+        """A task is finished but the visit goes on: forget the task's answers, keep who is
+        signed in and whose record is open."""
+        self.guide_id = None
+        self.answers.clear()
+        self.labels.clear()
+        self.fetched.clear()
+
     def wipe(self) -> None:
         """Forget everything about this citizen and restore the defaults for the next one."""
         self.person = None

@@ -41,7 +41,9 @@ def qr_address(template: str | None, settings: dict[str, str]) -> str | None:
 
 
 class FinishScreen(KioskScreen):
-    """The guide's finish text; Done (or End, or the idle timeout) wipes the session."""
+    """The guide's finish text; Done (or End, or the idle timeout) wipes the session. Another
+    task goes back to the menu still signed in (and still acting for whom the citizen chose),
+    with the finished task's answers forgotten."""
 
     CSS_PATH = "finish.tcss"
 
@@ -78,13 +80,18 @@ class FinishScreen(KioskScreen):
                     yield Say(l10n.format("Or type this address on your phone: {address}",
                                           address=address), id="finish-address")
         yield Say(l10n.gettext("When you press Done, the kiosk forgets everything about your "
-                               "visit."), classes="muted")
-        yield BigButton(1, l10n.gettext("Done"), id="done")
+                               "visit. Press Another task to do more first."), classes="muted")
+        with Horizontal(id="finish-buttons"):
+            yield BigButton(1, l10n.gettext("Done"), id="done")
+            yield BigButton(2, l10n.gettext("Another task"), id="another")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "done":
             event.stop()
             self.app.end_session()  # type: ignore[attr-defined]
+        elif event.button.id == "another":
+            event.stop()
+            self.app.another_task()  # type: ignore[attr-defined]
 
     def go_back(self) -> None:
         """The task is done; going back would repeat it."""

@@ -141,6 +141,12 @@ async def open_task(pilot: Any, guide_id: str, language_key: str = "2") -> None:
     await pilot.press("enter")
     await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageScreen", "languages")
     await pilot.press(language_key)
+    await pick_task(pilot, guide_id)
+
+
+async def pick_task(pilot: Any, guide_id: str) -> None:
+    """On the menu, by keys: turn its pages with "More tasks" until the guide's tile can be
+    pressed, and press it."""
     await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
     for _ in range(10):
         await pilot.pause()
@@ -166,5 +172,6 @@ def kd() -> SimpleNamespace:
     return SimpleNamespace(
         SIZE=SIZE, STAFF_NAME=STAFF_NAME, STAFF_PIN=STAFF_PIN, wait_until=wait_until,
         screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
+        pick_task=pick_task,
         approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
     )
