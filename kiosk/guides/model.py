@@ -108,6 +108,9 @@ class Option:
     label_msgid: bool = False
     day: date | None = None
     """A calendar day the screen writes in the citizen's language (a vaccine given, a date due)."""
+    note: str = ""
+    """An English msgid the screen translates and always shows after the time or name, e.g.
+    "by video" for one of my appointments."""
 
 
 @dataclass(frozen=True)

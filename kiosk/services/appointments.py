@@ -3,10 +3,15 @@
 A FHIR server does not keep Slots in step with Appointments, so this client does it: after
 writing the Appointment it PUTs the Slot (busy or free) with ``If-Match``. If that fails, the
 Appointment change is undone where possible and the citizen is told what state things are in.
+
+How the citizen meets the doctor (at the office, by video, by phone) is the ``serviceType`` of
+the Slot, coded in v3 ParticipationMode (see ``MODES``); a booked Appointment carries its Slot's,
+and a move keeps it. A Slot or Appointment with no ParticipationMode code is at the office.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +35,72 @@ class BookingIncomplete(ServiceError):
     )
 
 
+class SlotChanged(SlotTaken):
+    """The chosen time is now for another way of meeting; nothing was changed."""
+
+    msgid = _("That time is no longer offered for this kind of appointment. "
+              "Please choose another time.")
+
+
+PARTICIPATION_MODE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way to meet the doctor, as the kiosk names it and as FHIR codes it."""
+
+    code: str
+    """The v3 ParticipationMode code in Slot.serviceType and Appointment.serviceType."""
+    display: str
+    """The code system's display for the code."""
+    words: str
+    """How the kiosk says it after a time, e.g. "Monday 3 December at 10:00, by video"."""
+
+    def concept(self) -> dict[str, Any]:
+        return {"coding": [{"system": PARTICIPATION_MODE, "code": self.code,
+                            "display": self.display}]}
+
+
+OFFICE = "office"
+MODES: dict[str, Mode] = {
+    OFFICE: Mode("FACE", "face-to-face", _("at the GP office")),
+    "video": Mode("VIDEOCONF", "videoconferencing", _("by video")),
+    "phone": Mode("PHONE", "telephone", _("by phone")),
+}
+"""The modes a guide's answer names (its choice ids), with their codes."""
+
+
+def check_mode(mode: str) -> Mode:
+    """The Mode a guide's answer names; an unknown name is a programming error."""
+    if mode not in MODES:
+        raise ValueError(f"unknown appointment mode {mode!r}; known: {sorted(MODES)}")
+    return MODES[mode]
+
+
+def mode_of(resource: dict[str, Any]) -> str | None:
+    """The mode of a Slot or Appointment: the one of MODES its serviceType codes, the office
+    when it codes no ParticipationMode, and None when it codes none of MODES or several."""
+    codes = {
+        coding.get("code")
+        for concept in resource.get("serviceType") or [] if isinstance(concept, dict)
+        for coding in concept.get("coding") or []
+        if isinstance(coding, dict) and coding.get("system") == PARTICIPATION_MODE
+    }
+    if not codes:
+        return OFFICE
+    found = [name for name, mode in MODES.items() if mode.code in codes]
+    return found[0] if len(found) == 1 else None
+
+
+def _mode_search(mode: str) -> dict[str, Any]:
+    """Search parameters for the slots of a mode. Slots coding no mode are at the office, and
+    one token search cannot find "FACE or nothing", so the office excludes the other modes."""
+    if mode != OFFICE:
+        return {"service-type": f"{PARTICIPATION_MODE}|{check_mode(mode).code}"}
+    others = [f"{PARTICIPATION_MODE}|{m.code}" for name, m in MODES.items() if name != OFFICE]
+    return {"service-type:not": others}
+
+
 def parse_time(value: Any, what: str) -> datetime:
     """A FHIR instant as an aware datetime."""
     try:
@@ -51,11 +122,13 @@ def _slot_option(slot: dict[str, Any]) -> Option:
 
 
 def _appointment_option(appointment: dict[str, Any]) -> Option:
+    mode = mode_of(appointment)
     return Option(
         id=str(appointment.get("id")),
         start=parse_time(appointment.get("start"), "Appointment.start"),
         end=parse_time(appointment.get("end"), "Appointment.end"),
         detail=str(appointment.get("description") or ""),
+        note=MODES[mode].words if mode is not None else "",
     )
 
 
@@ -77,16 +150,23 @@ class AppointmentService:
         self.fhir = fhir
         self.page_size = page_size
 
-    def free_slots(self, token: str, now: datetime) -> list[Option]:
-        """Free times starting after ``now``, earliest first."""
-        slots = self.fhir.search(
-            "Slot",
-            {"status": "free", "start": f"ge{now.isoformat()}", "_sort": "start",
-             "_count": self.page_size},
-            token,
-        )
-        options = [_slot_option(s) for s in slots if s.get("status") == "free"]
+    def free_slots(self, token: str, now: datetime, mode: str | None = None) -> list[Option]:
+        """Free times starting after ``now``, earliest first; only those of ``mode`` (a key
+        of MODES) when it is given. The server filters, and what it sends is checked again."""
+        params: dict[str, Any] = {"status": "free", "start": f"ge{now.isoformat()}",
+                                  "_sort": "start", "_count": self.page_size}
+        if mode is not None:
+            params.update(_mode_search(mode))
+        slots = self.fhir.search("Slot", params, token)
+        options = [_slot_option(s) for s in slots if s.get("status") == "free"
+                   and (mode is None or mode_of(s) == mode)]
         return sorted((o for o in options if o.start > now), key=lambda o: o.start)
+
+    def free_slots_for_move(self, token: str, appointment_id: str,
+                            now: datetime) -> list[Option]:
+        """Free times to move an appointment to: those of its own mode."""
+        mode = mode_of(self.fhir.read("Appointment", appointment_id, token))
+        return [] if mode is None else self.free_slots(token, now, mode)
 
     def my_appointments(self, token: str, patient_id: str, now: datetime) -> list[Option]:
         """The patient's booked appointments that have not started yet, earliest first."""
@@ -103,16 +183,19 @@ class AppointmentService:
         """One appointment read back from the server."""
         return _appointment_option(self.fhir.read("Appointment", appointment_id, token))
 
-    def book(self, token: str, patient_id: str, slot_id: str) -> str:
-        """Book a free slot for the patient; returns the new Appointment's id."""
-        slot = self._free_slot(token, slot_id)
+    def book(self, token: str, patient_id: str, slot_id: str, mode: str | None = None) -> str:
+        """Book a free slot for the patient; returns the new Appointment's id. With ``mode``
+        the slot must still be of that mode. The Appointment carries the Slot's serviceType."""
+        slot = self._free_slot(token, slot_id, mode)
         appointment = {
             "resourceType": "Appointment",
             "status": "booked",
+            "serviceType": slot.get("serviceType") or [MODES[OFFICE].concept()],
             "slot": [{"reference": f"Slot/{slot['id']}"}],
             "start": slot["start"],
             "end": slot["end"],
-            "description": slot.get("comment", ""),
+            # FHIR has no empty strings: a slot without a comment gives no description.
+            **({"description": slot["comment"]} if slot.get("comment") else {}),
             "participant": [
                 {"actor": {"reference": f"Patient/{check_id(patient_id)}"},
                  "status": "accepted"},
@@ -132,10 +215,11 @@ class AppointmentService:
         return str(created["id"])
 
     def move(self, token: str, appointment_id: str, new_slot_id: str) -> None:
-        """Move an appointment to another free slot, and free the old one."""
+        """Move an appointment to another free slot of its mode, and free the old one. The
+        Appointment keeps its serviceType."""
         current = self.fhir.read("Appointment", appointment_id, token)
         old_slot_id = _slot_id(current)
-        new_slot = self._free_slot(token, new_slot_id)
+        new_slot = self._free_slot(token, new_slot_id, mode_of(current))
         changed = {
             **current,
             "slot": [{"reference": f"Slot/{new_slot['id']}"}],
@@ -163,10 +247,15 @@ class AppointmentService:
         self.fhir.update("Appointment", appointment_id, {**current, "status": "cancelled"}, token)
         self._release(token, slot_id)
 
-    def _free_slot(self, token: str, slot_id: str) -> dict[str, Any]:
+    def _free_slot(self, token: str, slot_id: str, mode: str | None) -> dict[str, Any]:
+        """The slot as it is now: refused when taken, or no longer of ``mode`` (None: any)."""
+        if mode is not None:
+            check_mode(mode)
         slot = self.fhir.read("Slot", slot_id, token)
         if slot.get("status") != "free":
             raise SlotTaken(f"Slot {slot_id} is {slot.get('status')}")
+        if mode is not None and mode_of(slot) != mode:
+            raise SlotChanged(f"Slot {slot_id} is not {mode} any more")
         return slot
 
     def _set_slot(self, token: str, slot: dict[str, Any], status: str) -> None:

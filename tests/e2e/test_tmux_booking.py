@@ -112,13 +112,15 @@ def test_book_an_appointment_with_keys_and_a_phone(pane: Pane) -> None:
     page = pane.wait_for(r"Or open (http://127\.0\.0\.1:\d+/device) on your phone").group(1)
     code = pane.wait_for(r"\b([BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})\b").group(1)
     approve_on_phone(page, code)
+    pane.wait_for(r"How do you want to meet the doctor\?", timeout_s=40)
+    pane.send("1")  # at the GP office
 
     first_time = pane.wait_for(r"1  (\w+ \d{1,2} \w+ at \d{2}:\d{2})", timeout_s=40).group(1)
     pane.send("1")
-    asked = pane.wait_for(r"You are booking (.+)\. Is that right\?").group(1)
+    asked = pane.wait_for(r"at the GP office on (.+)\. Is that right\?").group(1)
     assert asked == first_time
     pane.send("1")  # Yes
-    booked = pane.wait_for(r"Your appointment is booked for (.+)\.", timeout_s=40).group(1)
+    booked = pane.wait_for(r"at the GP office is booked for (.+)\.", timeout_s=40).group(1)
     assert booked == first_time
 
     pane.send("1")  # Done: the kiosk forgets the visit and waits for the next citizen

@@ -20,6 +20,8 @@ async def test_action_error_offers_retry_and_keeps_the_answers(
         await kd.open_guide(pilot)
         await pilot.press("1")
         await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "choice")
+        await pilot.press("1")  # at the GP office
         await kd.at_step(pilot, "slot")
         await pilot.press("1")
         await kd.at_step(pilot, "confirm")
@@ -59,6 +61,8 @@ async def test_a_time_taken_meanwhile_returns_to_the_question_with_the_reason(
         await kd.open_guide(pilot)
         await pilot.press("1")
         await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "choice")
+        await pilot.press("1")  # at the GP office
         await kd.at_step(pilot, "slot")
         taken = app.screen.options[0].id
         await pilot.press("1")

@@ -113,7 +113,8 @@ async def test_booking_by_mouse_clicks_only(
             if kd.screen_name(app) == "FinishScreen":
                 break
             kind = app.screen.runner.step.kind
-            await pilot.click("#confirm-yes" if kind == "confirm" else "#option-1")
+            target = {"confirm": "#confirm-yes", "choice": "#choice-office"}.get(kind, "#option-1")
+            await pilot.click(target)
         assert kd.screen_name(app) == "FinishScreen"
         await pilot.click("#done")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the idle screen")
@@ -129,7 +130,7 @@ async def test_back_returns_to_the_previous_question(kd: SimpleNamespace, app: K
             pilot,
             lambda: (
                 kd.screen_name(app) == "StepScreen"
-                and app.screen.runner.step.kind not in ("signin", "choice")
+                and app.screen.runner.step.id not in ("what", "signin_book")
                 and not app.screen.query("#working")
             ),
             "the first question after sign-in",

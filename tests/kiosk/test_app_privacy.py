@@ -74,6 +74,8 @@ async def book_until_confirm(kd: SimpleNamespace, pilot: Any, app: KioskApp) -> 
     await kd.open_guide(pilot)
     await pilot.press("1")
     await kd.approve_by_phone(pilot)
+    await kd.at_step(pilot, "choice")
+    await pilot.press("1")  # at the GP office
     await kd.wait_until(
         pilot,
         lambda: (

@@ -29,7 +29,7 @@ def patient_of(appointment: dict[str, Any]) -> str | None:
 def check_slot(current: dict[str, Any], new: dict[str, Any]) -> None:
     if new.get("status") not in SLOT_STATUSES:
         raise Problem(422, f"Slot.status must be one of {sorted(SLOT_STATUSES)}", "value")
-    for field in ("start", "end", "schedule"):
+    for field in ("start", "end", "schedule", "serviceType"):
         if new.get(field) != current.get(field):
             raise Problem(422, f"Slot.{field} cannot change; only the status can", "value")
 

@@ -1,7 +1,9 @@
 """Appointment tasks: list free times and my appointments; book, move and cancel.
 
-Reads the citizen's answers from the session ("slot": a Slot id, "appointment": an Appointment
-id). A time taken by someone else is an ActionResult that is not ok (the citizen picks again).
+Reads the citizen's answers from the session ("mode": how to meet the doctor, a key of
+kiosk.services.appointments.MODES; "slot": a Slot id; "appointment": an Appointment id). A time
+taken by someone else, or no longer of the chosen mode, is an ActionResult that is not ok (the
+citizen picks again).
 """
 
 from __future__ import annotations
@@ -18,8 +20,17 @@ def _service(context: TaskContext) -> AppointmentService:
 
 
 def free_slots(context: TaskContext, session: Any) -> list[Option]:
+    """Free times of the mode the citizen chose."""
     token, _patient = who(session)
-    return _service(context).free_slots(token, context.clock.now())
+    mode = str(answer(session, "mode"))
+    return _service(context).free_slots(token, context.clock.now(), mode)
+
+
+def free_slots_for_move(context: TaskContext, session: Any) -> list[Option]:
+    """Free times of the same mode as the appointment being moved."""
+    token, _patient = who(session)
+    appointment_id = str(answer(session, "appointment"))
+    return _service(context).free_slots_for_move(token, appointment_id, context.clock.now())
 
 
 def my_appointments(context: TaskContext, session: Any) -> list[Option]:
@@ -31,7 +42,8 @@ def book(context: TaskContext, session: Any) -> ActionResult:
     token, patient_id = who(session)
     service = _service(context)
     try:
-        appointment_id = service.book(token, patient_id, str(answer(session, "slot")))
+        appointment_id = service.book(token, patient_id, str(answer(session, "slot")),
+                                      str(answer(session, "mode")))
     except SlotTaken as exc:
         return ActionResult(ok=False, error=exc.msgid)
     return _result(service.appointment(token, appointment_id))
@@ -70,5 +82,6 @@ def _result(appointment: Option, **extra: Any) -> ActionResult:
     return ActionResult(ok=True, values=values)
 
 
-SOURCES = {"free_slots": free_slots, "my_appointments": my_appointments}
+SOURCES = {"free_slots": free_slots, "free_slots_for_move": free_slots_for_move,
+           "my_appointments": my_appointments}
 ACTIONS = {"book_appointment": book, "move_appointment": move, "cancel_appointment": cancel}

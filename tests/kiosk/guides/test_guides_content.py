@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.guides.loader import bundled_guides_dir, check_paths, load_guides
 from kiosk.guides.model import Guide
+from kiosk.services.appointments import MODES
 from kiosk.services.tasks.common import known_actions, known_sources
 
 SOURCES = known_sources()
@@ -60,22 +61,26 @@ def walk(guide: Guide, step_id: str) -> list[tuple[str, str | None, str | None]]
 
 
 def test_book_path(guide: Guide) -> None:
-    assert walk(guide, "signin_book") == [
-        ("signin", None, None),
-        ("slot", "free_slots", "slot"),
-        ("confirm", None, None),
-        ("action", "book_appointment", None),
-        ("finish", None, None),
-    ]
-    assert guide.step("book_confirm").prompt == "You are booking {slot}. Is that right?"
-    assert guide.step("book_done").prompt == "Your appointment is booked for {slot}."
+    mode = guide.step(guide.step("signin_book").next or "")
+    assert (mode.kind, mode.key) == ("choice", "mode")
+    assert [c.id for c in mode.choices] == list(MODES)
+    for choice in mode.choices:
+        assert walk(guide, choice.next) == [
+            ("slot", "free_slots", "slot"),
+            ("confirm", None, None),
+            ("action", "book_appointment", None),
+            ("finish", None, None),
+        ]
+    assert guide.step("book_video_confirm").prompt == (
+        "You are booking a video appointment on {slot}. Is that right?")
+    assert guide.step("book_phone_done").prompt == "Your phone appointment is booked for {slot}."
 
 
 def test_move_path(guide: Guide) -> None:
     assert walk(guide, "signin_move") == [
         ("signin", None, None),
         ("slot", "my_appointments", "appointment"),
-        ("slot", "free_slots", "slot"),
+        ("slot", "free_slots_for_move", "slot"),
         ("confirm", None, None),
         ("action", "move_appointment", None),
         ("finish", None, None),

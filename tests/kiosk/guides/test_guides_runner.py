@@ -48,7 +48,7 @@ class Practice:
         self.refuse = False
 
     def sources(self) -> frozenset[str]:
-        return frozenset({"free_slots", "my_appointments"})
+        return frozenset({"free_slots", "free_slots_for_move", "my_appointments"})
 
     def actions(self) -> frozenset[str]:
         return frozenset(
@@ -57,7 +57,7 @@ class Practice:
 
     def options(self, source: str, session: Any) -> list[Option]:
         self.calls.append(source)
-        if source == "free_slots":
+        if source in ("free_slots", "free_slots_for_move"):
             return [Option(id=k, start=v) for k, v in sorted(self.free.items())]
         return [Option(id=a, start=TIMES[s]) for a, s in sorted(self.booked.items())]
 
@@ -122,20 +122,23 @@ def test_book_an_appointment(guide: Guide, session: Session) -> None:
         runner.signed_in()
     sign_in(session)
     runner.signed_in()
-    assert runner.step.id == "book_slot"
+    assert runner.step.id == "book_mode"
+    runner.choose("video")
+    assert runner.step.id == "book_video_slot"
     tuesday = runner.options()[1]
     runner.pick(tuesday.id, label(tuesday))
-    assert runner.step.id == "book_confirm"
-    assert prompt(runner) == "You are booking Tuesday 02 December at 10:15. Is that right?"
+    assert runner.step.id == "book_video_confirm"
+    assert prompt(runner) == (
+        "You are booking a video appointment on Tuesday 02 December at 10:15. Is that right?")
     runner.confirm(True)
     assert runner.step.kind == "action"
     result = runner.perform()
     assert result.ok
     assert runner.finished
     assert not runner.can_go_back
-    assert prompt(runner) == "Your appointment is booked for Tuesday 02 December at 10:15."
+    assert prompt(runner) == "Your video appointment is booked for Tuesday 02 December at 10:15."
     assert port.booked == {"a1": "s2"}
-    assert session.answers["slot"] == "s2"
+    assert (session.answers["mode"], session.answers["slot"]) == ("video", "s2")
     # Values the service reports back are kept for the finish text, as text.
     assert runner.values()["reference"] == "a1"
     assert runner.values()["count"] == "1"
@@ -203,11 +206,14 @@ def test_confirm_no_goes_to_the_no_step_and_back_skips_signin(
     runner.choose("book")
     sign_in(session)
     runner.signed_in()
+    runner.choose("office")
     runner.pick("s1", "Monday")
     runner.confirm(False)
     assert runner.step.id == "book_slot"
     # "No" leads to an earlier question, which is like going back: back() from there goes to
     # the question before it, not to the confirm step.
+    runner.back()
+    assert runner.step.id == "book_mode"
     runner.back()
     assert runner.step.id == "what"
     assert not runner.can_go_back
@@ -220,9 +226,12 @@ def test_back_from_confirm_and_signin_is_not_asked_again(guide: Guide, session: 
     runner.choose("book")
     sign_in(session)
     runner.signed_in()
+    runner.choose("office")
     runner.pick("s1", "Monday")
     runner.back()
     assert runner.step.id == "book_slot"
+    runner.back()
+    assert runner.step.id == "book_mode"
     runner.back()
     assert runner.step.id == "what"
     # Already signed in: the sign-in step of another task is passed by itself.
@@ -240,6 +249,7 @@ def test_back_from_a_failed_action_returns_to_the_confirm_step(
     runner.choose("book")
     sign_in(session)
     runner.signed_in()
+    runner.choose("office")
     runner.pick("s2", "Tuesday")
     runner.confirm(True)
     port.refuse = True
@@ -258,6 +268,7 @@ def test_options_are_asked_once_per_visit(guide: Guide, session: Session) -> Non
     runner.choose("book")
     sign_in(session)
     runner.signed_in()
+    runner.choose("office")
     runner.options()
     runner.options()
     assert port.calls == ["free_slots"]
@@ -275,6 +286,7 @@ def test_wrong_choice_and_wrong_option(guide: Guide, session: Session) -> None:
     runner.choose("book")
     sign_in(session)
     runner.signed_in()
+    runner.choose("office")
     with pytest.raises(AnswerError) as caught:
         runner.pick("gone", "Friday")
     assert caught.value.msgid == NOT_AN_OPTION

@@ -70,6 +70,8 @@ async def to_slot(kd: SimpleNamespace, pilot: Any) -> None:
     await kd.open_guide(pilot)
     await pilot.press("1")
     await kd.approve_by_phone(pilot)
+    await kd.at_step(pilot, "choice")
+    await pilot.press("1")  # at the GP office
     await kd.at_step(pilot, "slot")
 
 

@@ -16,6 +16,8 @@ async def test_changing_text_size_keeps_the_first_shown_time_in_view(
         await kd.open_guide(pilot)
         await pilot.press("1")
         await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "choice")
+        await pilot.press("1")  # at the GP office
         await kd.at_step(pilot, "slot")
         screen = app.screen
         assert len(screen.options) > 2 * PAGE, "the demo service offers too few times"

@@ -11,7 +11,15 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
-from kiosk.services.appointments import AppointmentService, BookingIncomplete, SlotTaken
+from kiosk.services.appointments import (
+    MODES,
+    PARTICIPATION_MODE,
+    AppointmentService,
+    BookingIncomplete,
+    SlotChanged,
+    SlotTaken,
+    mode_of,
+)
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient, ServiceRejected
@@ -123,7 +131,7 @@ def test_move_frees_the_old_slot_and_takes_the_new_one(
     token = sign_in("kari").access_token
     (seeded,) = backend.appointments()
     old_slot = seeded["slot"][0]["reference"].removeprefix("Slot/")
-    new = appointments.free_slots(token, clock.now())[-1]
+    new = appointments.free_slots_for_move(token, seeded["id"], clock.now())[-1]
     appointments.move(token, seeded["id"], new.id)
     saved = stored(backend, seeded["id"])
     assert saved["status"] == "booked"
@@ -237,3 +245,167 @@ def test_when_undoing_fails_too_the_citizen_is_sent_to_staff(
         service.book(token, "ola", slot.id)
     assert "ask a staff member" in caught.value.msgid
     assert [a["status"] for a in backend.appointments()] == ["booked", "booked"]
+
+
+# ---- how to meet the doctor: at the office, by video, by phone ---------------------------
+
+
+def future_free(backend: DemoBackend, clock: ManualClock) -> list[dict]:
+    return [s for s in backend.slots() if s["status"] == "free"
+            and datetime.fromisoformat(s["start"]) > clock.now()]
+
+
+def concept(code: str) -> dict:
+    return {"coding": [{"system": PARTICIPATION_MODE, "code": code}]}
+
+
+def extra_slot(backend: DemoBackend, slot_id: str, start: str, **fields: object) -> dict:
+    """A free slot the GP office adds, after every seeded one."""
+    return backend.put({
+        "resourceType": "Slot", "id": slot_id, "schedule": {"reference": "Schedule/gp-office"},
+        "status": "free", "start": f"2027-03-01T{start}:00+01:00",
+        "end": f"2027-03-01T{start[:3]}20:00+01:00", **fields,
+    })
+
+
+def test_each_mode_lists_only_its_own_free_times(
+    backend: DemoBackend, clock: ManualClock, appointments: AppointmentService, sign_in: SignIn
+) -> None:
+    token = sign_in("kari").access_token
+    by_mode = {mode: appointments.free_slots(token, clock.now(), mode) for mode in MODES}
+    kinds = {s["id"]: mode_of(s) for s in future_free(backend, clock)}
+    for mode, options in by_mode.items():
+        assert options, f"the demo service offers no {mode} times"
+        assert {kinds[o.id] for o in options} == {mode}
+        assert [o.start for o in options] == sorted(o.start for o in options)
+    assert sorted(o.id for options in by_mode.values() for o in options) == sorted(kinds)
+
+
+def test_a_slot_without_service_type_is_at_the_office_and_an_unknown_kind_is_never_offered(
+    backend: DemoBackend, clock: ManualClock, appointments: AppointmentService, sign_in: SignIn
+) -> None:
+    plain = extra_slot(backend, "plain", "10:00")
+    letter = extra_slot(backend, "letter", "11:00", serviceType=[concept("EMAILWRIT")])
+    other_system = extra_slot(backend, "gp-visit", "12:00", serviceType=[
+        {"coding": [{"system": "http://snomed.info/sct", "code": "394814009"}]}])
+    token = sign_in("kari").access_token
+    office = {o.id for o in appointments.free_slots(token, clock.now(), "office")}
+    assert {plain["id"], other_system["id"]} <= office and letter["id"] not in office
+    for mode in ("video", "phone"):
+        listed = {o.id for o in appointments.free_slots(token, clock.now(), mode)}
+        assert not listed & {plain["id"], letter["id"], other_system["id"]}
+    assert letter["id"] in {o.id for o in appointments.free_slots(token, clock.now())}
+
+
+class IgnoresServiceType:
+    """A loopback proxy to the demo backend that drops service-type from searches, like a
+    server that does not know the parameter: the client must still list only the right kind."""
+
+    def __init__(self, target: str) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path, _, query = self.path.partition("?")
+                kept = "&".join(p for p in query.split("&") if not p.startswith("service-type"))
+                answer = requests.get(f"{target}{path}?{kept}", timeout=5,
+                                      headers=dict(self.headers.items()))
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", answer.headers.get("Content-Type", ""))
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
+
+
+def test_the_client_checks_the_kind_the_server_sends(
+    backend: DemoBackend, clock: ManualClock, sign_in: SignIn
+) -> None:
+    proxy = IgnoresServiceType(backend.base_url)
+    try:
+        service = AppointmentService(FhirClient(HttpClient(proxy.url, timeout_s=5, retries=0)))
+        token = sign_in("kari").access_token
+        assert len(service.free_slots(token, clock.now())) == len(future_free(backend, clock))
+        video = service.free_slots(token, clock.now(), "video")
+        assert video and {mode_of(s) for s in backend.slots()
+                          if s["id"] in {o.id for o in video}} == {"video"}
+    finally:
+        proxy.server.shutdown()
+        proxy.server.server_close()
+
+
+def test_booking_copies_the_slots_kind_and_my_appointments_say_it(
+    backend: DemoBackend, clock: ManualClock, appointments: AppointmentService, sign_in: SignIn
+) -> None:
+    token = sign_in("ola").access_token
+    slot = appointments.free_slots(token, clock.now(), "video")[0]
+    appointment_id = appointments.book(token, "ola", slot.id, "video")
+    saved = stored(backend, appointment_id)
+    (slot_resource,) = [s for s in backend.slots() if s["id"] == slot.id]
+    assert saved["serviceType"] == slot_resource["serviceType"]
+    assert saved["serviceType"][0]["coding"][0]["code"] == "VIDEOCONF"
+    (mine,) = appointments.my_appointments(token, "ola", clock.now())
+    assert (mine.id, mine.note) == (appointment_id, "by video")
+
+
+def test_a_slot_without_a_kind_is_booked_as_at_the_office(
+    backend: DemoBackend, clock: ManualClock, appointments: AppointmentService, sign_in: SignIn
+) -> None:
+    plain = extra_slot(backend, "plain", "10:00")
+    token = sign_in("ola").access_token
+    saved = stored(backend, appointments.book(token, "ola", plain["id"], "office"))
+    assert saved["serviceType"] == [MODES["office"].concept()]
+    assert appointments.appointment(token, saved["id"]).note == "at the GP office"
+
+
+def test_booking_a_slot_that_changed_kind_changes_nothing(
+    backend: DemoBackend, clock: ManualClock, appointments: AppointmentService, sign_in: SignIn
+) -> None:
+    token = sign_in("ola").access_token
+    chosen = appointments.free_slots(token, clock.now(), "phone")[0]
+    (slot,) = [s for s in backend.slots() if s["id"] == chosen.id]
+    backend.put({**slot, "serviceType": [MODES["video"].concept()]})  # the office changed it
+    with pytest.raises(SlotChanged) as caught:
+        appointments.book(token, "ola", chosen.id, "phone")
+    assert isinstance(caught.value, SlotTaken) and "another time" in caught.value.msgid
+    assert len(backend.appointments()) == 1
+    assert slot_status(backend, chosen.id) == "free"
+    with pytest.raises(ValueError, match="unknown appointment mode"):
+        appointments.book(token, "ola", chosen.id, "carrier pigeon")
+
+
+def test_a_move_offers_and_keeps_the_appointments_kind(
+    backend: DemoBackend, clock: ManualClock, appointments: AppointmentService, sign_in: SignIn
+) -> None:
+    token = sign_in("ola").access_token
+    first = appointments.free_slots(token, clock.now(), "phone")[0]
+    appointment_id = appointments.book(token, "ola", first.id, "phone")
+    offered = appointments.free_slots_for_move(token, appointment_id, clock.now())
+    assert offered == appointments.free_slots(token, clock.now(), "phone")
+    appointments.move(token, appointment_id, offered[-1].id)
+    saved = stored(backend, appointment_id)
+    assert saved["slot"] == [{"reference": f"Slot/{offered[-1].id}"}]
+    assert mode_of(saved) == "phone"
+
+    office = appointments.free_slots(token, clock.now(), "office")[0]
+    with pytest.raises(SlotChanged):
+        appointments.move(token, appointment_id, office.id)
+    assert stored(backend, appointment_id)["slot"] == saved["slot"]
+    assert slot_status(backend, office.id) == "free"
+
+
+def test_the_demo_service_lets_no_one_change_a_slots_kind(
+    backend: DemoBackend, clock: ManualClock, sign_in: SignIn
+) -> None:
+    slot = future_free(backend, clock)[0]
+    changed = {**slot, "serviceType": [MODES["video"].concept()]}
+    answer = requests.put(f"{backend.base_url}/fhir/Slot/{slot['id']}", json=changed,
+                          headers={"Authorization": f"Bearer {sign_in('kari').access_token}",
+                                   "Content-Type": "application/fhir+json"}, timeout=5)
+    assert answer.status_code == 422
+    assert "serviceType" in answer.text
