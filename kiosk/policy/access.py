@@ -7,6 +7,11 @@ as an English msgid, and the id of the rule applied):
 - ``guardian``: what may a parent use for their child, given the child's age on this date?
 - ``own_access``: what may a person use themselves, given their age on this date?
 
+A proxy is given for ``all`` or for some of the country's ``choices`` (``proxy_areas`` says
+which areas those names cover), and never covers more than the giver may use themselves on
+the day: ``adult_proxy`` narrows it to the giver's own access by age, and further to what the
+giver's account allows when the caller knows it.
+
 Every number, area and reason comes from ``rules.yaml``; this module only applies them.
 A decision never holds a birth date or any other personal detail, so it may be logged by rule.
 The caller establishes the facts (parental responsibility, a confidential address); the
@@ -22,9 +27,10 @@ from functools import cache
 from pathlib import Path
 
 from kiosk.policy.model import AdultProxyRules, AgeBand, CountryRules, NoAdultProxy, Rules
-from kiosk.policy.schema import PolicyError, PolicyErrors, build_rules, compose
+from kiosk.policy.schema import ALL, PolicyError, PolicyErrors, build_rules, compose
 
 __all__ = [
+    "ALL",
     "RULES_FILE",
     "Decision",
     "Policy",
@@ -32,6 +38,7 @@ __all__ = [
     "PolicyErrors",
     "ProxyGrant",
     "age_on",
+    "area_names",
     "check_rules",
     "load_rules",
     "policy_for",
@@ -64,6 +71,7 @@ class ProxyGrant:
     valid_until: date | None = None
     """Last day the proxy may be used; None: open-ended."""
     giver_confidential_address: bool = False
+    """The giver's address is confidential (their Patient is marked restricted)."""
     proxy_confidential_address: bool = False
 
 
@@ -90,6 +98,27 @@ class Policy:
         self.areas: tuple[str, ...] = rules.areas
         self.country: str = country
         self._rules: CountryRules = rules.countries[country]
+
+    @property
+    def proxy_choices(self) -> tuple[str, ...]:
+        """What a proxy may be given for one by one, besides ``ALL``; none in a country
+        without proxies between adults."""
+        rules = self._rules.adult_proxy
+        return () if isinstance(rules, NoAdultProxy) else tuple(rules.choices)
+
+    def proxy_areas(self, chosen: Collection[str]) -> frozenset[str]:
+        """The areas a proxy given for ``chosen`` (``ALL`` and names of ``proxy_choices``)
+        covers. An unknown name is a ValueError: the caller drops names it cannot vouch for.
+        In a country without proxies ``ALL`` is every area, so the decision can say no."""
+        rules = self._rules.adult_proxy
+        choices = {} if isinstance(rules, NoAdultProxy) else rules.choices
+        unknown = sorted(set(chosen) - {ALL, *choices})
+        if unknown:
+            raise ValueError(f"unknown proxy choice {', '.join(unknown)}; the rules offer"
+                             f" {', '.join((ALL, *choices))}")
+        if ALL in chosen:
+            return frozenset(self.areas) if isinstance(rules, NoAdultProxy) else rules.areas
+        return frozenset().union(*(choices[name] for name in chosen))
 
     def adult_proxy(
         self,
@@ -140,8 +169,9 @@ class Policy:
 
     def _proxy_refusal(self, rules: AdultProxyRules, grant: ProxyGrant, on: date) -> str | None:
         """The name of the first rule that stops this proxy, or None."""
-        confidential = grant.giver_confidential_address or grant.proxy_confidential_address
-        if rules.confidential_address_blocks and confidential:
+        if rules.confidential_address_blocks and grant.giver_confidential_address:
+            return "giver_confidential_address"
+        if rules.confidential_address_blocks and grant.proxy_confidential_address:
             return "confidential_address"
         if age_on(grant.giver_birth, on) < rules.giver_min_age:
             return "giver_too_young"
@@ -205,6 +235,11 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
 @cache
 def _bundled() -> Rules:
     return load_rules(RULES_FILE)
+
+
+def area_names() -> tuple[str, ...]:
+    """The service areas of the bundled rules, e.g. for data files that name areas."""
+    return _bundled().areas
 
 
 def policy_for(country: str, path: Path | None = None) -> Policy:

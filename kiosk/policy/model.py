@@ -7,7 +7,7 @@ their names; the UI translates them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROXY_OUTCOMES: tuple[str, ...] = (
@@ -16,6 +16,7 @@ PROXY_OUTCOMES: tuple[str, ...] = (
     "giver_too_young",
     "proxy_too_young",
     "ended",
+    "giver_confidential_address",
     "confidential_address",
     "nothing_to_give",
     "not_covered",
@@ -52,6 +53,9 @@ class AdultProxyRules:
     confidential_address_blocks: bool
     reasons: Mapping[str, str]
     """One msgid for each name in PROXY_OUTCOMES."""
+    choices: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """What a citizen giving a proxy chooses from besides every area (``all``): name -> the
+    areas it covers. The names are what a registered proxy records."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,12 @@ REASONS: Mapping[str, str] = MappingProxyType({
     "proxy_giver_under_16": N_("You must be 16 or older to give someone a proxy."),
     "proxy_under_18": N_("A proxy must be 18 or older."),
     "proxy_ended": N_("This proxy has ended. The person who gave it can give a new one."),
+    # Said to the giver only, who knows their own address is protected; it does not say
+    # "address", as the screen may be seen by others.
+    "proxy_giver_protected": N_(
+        "Your health record is protected, so a proxy cannot be given for it. Please contact"
+        " the health service for help."
+    ),
     # Deliberately vague: telling a proxy why would reveal that someone's address is protected.
     "proxy_not_here": N_("A proxy cannot be used here. Ask the health service for help."),
     "proxy_giver_lacks_services": N_(

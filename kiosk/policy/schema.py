@@ -28,7 +28,19 @@ or has ``available: yes`` and all of
     blocked_by_confidential_address  yes or no: no proxy when either person has one
     reasons                          a reason for each outcome: allowed, narrowed,
                                      giver_too_young, proxy_too_young, ended,
-                                     confidential_address, nothing_to_give, not_covered
+                                     giver_confidential_address (said to the giver, who
+                                     knows their own address is protected),
+                                     confidential_address (the proxy's own, or said to the
+                                     proxy: never says why), nothing_to_give, not_covered
+and optionally
+    choices                          what a citizen may give a proxy for one by one, besides
+                                     ``all`` (every area of ``areas``, always offered): a group
+                                     of ``name: [areas]`` lines, e.g. ``records: [vaccines,
+                                     records]``; each area one a proxy can be given for. A
+                                     registered proxy records these names (or ``all``).
+
+Whatever a proxy was given, it never covers more than the giver may use themselves on the
+day (``own_access`` by the giver's age): the policy narrows every proxy to that.
 
 An age band has
     id        required  a name, unique in its list; decisions name it as the rule applied
@@ -62,6 +74,8 @@ from kiosk.policy.model import (
 )
 from kiosk.policy.reasons import REASONS
 
+ALL = "all"
+"""Every area: in a band's or a proxy's ``areas``, and the choice of a proxy for everything."""
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 COUNTRY_CODE = re.compile(r"[A-Z]{2}\Z")
 OLDEST = 130
@@ -71,6 +85,7 @@ PROXY_FIELDS = (
     "available", "giver_min_age", "proxy_min_age", "areas", "blocked_by_confidential_address",
     "reasons",
 )
+PROXY_OPTIONAL = ("choices",)
 NO_PROXY_FIELDS = ("available", "reason")
 BAND_REQUIRED = ("id", "from", "areas", "reason")
 BAND_OPTIONAL = ("until", "refusals")
@@ -99,6 +114,10 @@ def build_rules(root: yaml.Node | None, path: Path) -> tuple[Rules | None, list[
     checker = _Checker(path)
     rules = checker.rules(root)
     return (None if checker.errors else rules), checker.errors
+
+
+def _is_all(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.value == ALL
 
 
 def _describe(node: yaml.Node) -> str:
@@ -197,7 +216,7 @@ class _Checker:
 
     def area_list(self, node: yaml.Node, field: str) -> frozenset[str] | None:
         """``all`` or a list of known areas without repeats."""
-        if isinstance(node, yaml.ScalarNode) and node.value == "all":
+        if _is_all(node):
             return frozenset(self.areas)
         if not isinstance(node, yaml.SequenceNode):
             self.error(
@@ -256,7 +275,7 @@ class _Checker:
         names: list[str] = []
         for item in node.value:
             name = self.name(item, "areas")
-            if name == "all":
+            if name == ALL:
                 self.error(item, "areas", "'all' stands for every area; name the area otherwise.")
             elif name is not None and name in names:
                 self.error(item, "areas", f"'{name}' is listed twice; list each area once.")
@@ -319,7 +338,8 @@ class _Checker:
             return None
         raw = {str(k.value): v for k, v in node.value}
         if "available" not in raw:
-            self.fields(node, prefix, ("available",), PROXY_FIELDS + NO_PROXY_FIELDS, what)
+            self.fields(node, prefix, ("available",),
+                        PROXY_FIELDS + PROXY_OPTIONAL + NO_PROXY_FIELDS, what)
             return None
         available = self.flag(raw["available"], prefix + "available")
         if available is None:
@@ -330,7 +350,9 @@ class _Checker:
                 return None
             reason = self.reason(found["reason"], prefix + "reason")
             return None if reason is None else NoAdultProxy(reason)
-        found = self.fields(node, prefix, PROXY_FIELDS, (), what + " with available: yes") or {}
+        found = self.fields(
+            node, prefix, PROXY_FIELDS, PROXY_OPTIONAL, what + " with available: yes"
+        ) or {}
         readers = {
             "giver_min_age": ("giver_min_age", self.age),
             "proxy_min_age": ("proxy_min_age", self.age),
@@ -342,9 +364,51 @@ class _Checker:
             attribute: read(found[name], prefix + name)
             for name, (attribute, read) in readers.items() if name in found
         }
-        if len(values) < len(readers) or None in values.values():
+        choices = (self.choices(found["choices"], prefix + "choices", values.get("areas"))
+                   if "choices" in found else {})
+        if len(values) < len(readers) or None in (*values.values(), choices):
             return None
-        return AdultProxyRules(**values)
+        return AdultProxyRules(**values, choices=choices or {})
+
+    def choices(
+        self, node: yaml.Node, field: str, allowed: frozenset[str] | None
+    ) -> dict[str, frozenset[str]] | None:
+        """``name: [areas]`` lines; each a usable name other than ``all``, each area one a
+        proxy can be given for (``allowed``, None when that field is itself wrong)."""
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            self.error(node, field, "must be a group of 'name: [areas]' lines, such as"
+                       " 'records: [vaccines, records]'.")
+            return None
+        result: dict[str, frozenset[str]] = {}
+        ok = True
+        for key, value in node.value:
+            sub = f"{field}.{key.value}"
+            name = self.name(key, sub)
+            if _is_all(value):
+                self.error(value, sub, "list the areas; 'all' is always offered by itself.")
+                areas = None
+            else:
+                areas = self.area_list(value, sub)
+            if name == ALL:
+                self.error(key, sub, "'all' is always offered: it is every area of the"
+                           " proxy's areas. Give this choice another name.")
+                name = None
+            elif name is not None and name in result:
+                self.error(key, sub, "appears twice; keep only one.")
+                name = None
+            if areas is not None and not areas:
+                self.error(value, sub, "must list at least one area.")
+                areas = None
+            elif areas is not None and allowed is not None and not areas <= allowed:
+                outside = ", ".join(sorted(areas - allowed))
+                self.error(value, sub, f"a proxy cannot be given for {outside}; add it to the"
+                           " proxy's areas, or remove it here.")
+                areas = None
+            if name is None or areas is None:
+                ok = False
+            else:
+                result[name] = areas
+        return result if ok else None
 
     def reasons(self, node: yaml.Node, field: str) -> dict[str, str] | None:
         found = self.fields(node, field + ".", PROXY_OUTCOMES, (), "reasons (outcome: reason)")

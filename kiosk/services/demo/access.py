@@ -1,27 +1,39 @@
 """Who may read and write what: the rules in ``access.yaml`` applied to a token.
 
 A citizen's token sees and writes only its own patient's data, plus the data of the people it
-may act for: that is the ``acts_for`` hook, ``(store, patient_id) -> patient ids``, which the
-proxy and parent policy plugs in. The kiosk's delivery identity may only create submissions.
+may act for in the service areas it may act in for them: that is the ``acts_for`` hook,
+``(store, patient_id) -> {patient id: areas}``, which the proxy and parent policy plugs in.
+``access.yaml`` says which area each type of a patient's data belongs to. The kiosk's delivery
+identity may only create submissions.
+
+The country's policy decides a parent's areas by the child's age. A proxy covers the areas its
+RelatedPerson records (see kiosk/services/health/proxies.py), never more than the giver may
+use themselves, and nothing while either of them has a confidential address.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from kiosk.policy.access import Policy, ProxyGrant
-from kiosk.services.demo.datafile import load
+from kiosk.policy.access import ALL, Policy, ProxyGrant, area_names
+from kiosk.services.demo.datafile import Lines, load
 from kiosk.services.demo.params import SearchParam, references
 from kiosk.services.demo.problem import Problem
 from kiosk.services.demo.store import Store
+from kiosk.services.health.proxies import has_confidential_address, proxy_areas
 
 ACCESS_FILE = Path(__file__).with_name("access.yaml")
-ActsFor = Callable[[Store, str], Iterable[str]]
-"""Given the store and a signed-in patient's id, the ids of the patients they may act for."""
+ActsFor = Callable[[Store, str], Mapping[str, frozenset[str]]]
+"""Given the store and a signed-in patient's id: each patient they may act for, with the
+service areas they may act in for that patient."""
+ANY = "any"
+"""In ``areas``: a type anyone acting for the patient may use, whatever the areas."""
+OWN = "own"
+"""In ``areas``: a type only the patient themselves may use."""
 
 
 ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
@@ -47,39 +59,58 @@ def _born(patient: dict[str, Any] | None) -> date | None:
 
 def family_acts_for(policy: Policy, today: Callable[[], date]) -> ActsFor:
     """The ``acts_for`` hook of the country's policy: a RelatedPerson naming the signed-in
-    citizen by identifier lets them act for that patient when it is a parent whose child's age
-    leaves the parent some services, or a proxy the policy allows on that day."""
+    citizen by identifier lets them act for that patient: as a parent in the areas the child's
+    age leaves the parent, as a proxy in the areas the policy allows that proxy on that day."""
 
-    def acts_for(store: Store, patient_id: str) -> Iterator[str]:
+    def acts_for(store: Store, patient_id: str) -> dict[str, frozenset[str]]:
         me = store.get("Patient", patient_id)
-        mine, my_birth, day = _identifiers(me), _born(me), today()
+        mine, day = _identifiers(me), today()
+        found: dict[str, frozenset[str]] = {}
         for person in store.all("RelatedPerson"):
-            roles = _roles(person)
             other = str((person.get("patient") or {}).get("reference", ""))
             other = other.removeprefix("Patient/")
             if person.get("active") is False or not mine & _identifiers(person):
                 continue
-            born = _born(store.get("Patient", other))
+            patient = store.get("Patient", other)
+            born = _born(patient)
             if born is None or born > day:
                 continue
-            as_parent = bool(roles & PARENT_ROLES) and bool(policy.guardian(born, day).areas)
-            as_proxy = (PROXY_ROLE in roles and my_birth is not None
-                        and _proxy_allows(policy, person, born, my_birth, day))
-            if as_parent or as_proxy:
-                yield other
+            roles = _roles(person)
+            areas: frozenset[str] = frozenset()
+            if roles & PARENT_ROLES:
+                areas |= policy.guardian(born, day).areas
+            if PROXY_ROLE in roles and me is not None:
+                areas |= _proxy_areas(policy, person, patient or {}, me, day)
+            if areas:
+                found[other] = found.get(other, frozenset()) | areas
+        return found
 
     return acts_for
 
 
-def _proxy_allows(policy: Policy, person: dict[str, Any], giver: date, proxy: date,
-                  day: date) -> bool:
+def _proxy_areas(policy: Policy, person: dict[str, Any], giver: dict[str, Any],
+                 proxy: dict[str, Any], day: date) -> frozenset[str]:
+    """What the proxy ``person`` records lets ``proxy`` do for ``giver`` on ``day``."""
+    giver_born, proxy_born = _born(giver), _born(proxy)
     period = person.get("period") or {}
     start, end = period.get("start"), period.get("end")
+    if giver_born is None or proxy_born is None or proxy_born > day:
+        return frozenset()
     if isinstance(start, str) and date.fromisoformat(start[:10]) > day:
-        return False
-    grant = ProxyGrant(giver, proxy, frozenset(policy.areas),
-                       date.fromisoformat(end[:10]) if isinstance(end, str) else None)
-    return policy.adult_proxy(grant, day).allowed
+        return frozenset()
+    # A name the rules do not offer (a typo, another country's) grants nothing.
+    offered = {ALL, *policy.proxy_choices}
+    chosen = [name for name in proxy_areas(person) if name in offered]
+    if not chosen:
+        return frozenset()
+    grant = ProxyGrant(
+        giver_born, proxy_born, policy.proxy_areas(chosen),
+        date.fromisoformat(end[:10]) if isinstance(end, str) else None,
+        giver_confidential_address=has_confidential_address(giver),
+        proxy_confidential_address=has_confidential_address(proxy),
+    )
+    decision = policy.adult_proxy(grant, day)
+    return decision.areas if decision.allowed else frozenset()
 
 
 @dataclass(frozen=True)
@@ -98,13 +129,17 @@ class AccessRules:
     compartment: dict[str, tuple[SearchParam, ...]]
     shared: frozenset[str]
     delivery_may_create: frozenset[str]
+    areas: dict[str, str]
+    """Patient compartment type -> its service area, ``any`` or ``own``."""
 
 
 def load_access(params: dict[str, dict[str, SearchParam]], types: frozenset[str],
-                path: Path = ACCESS_FILE) -> AccessRules:
-    """Read ``access.yaml``; every type must be a stored type and every parameter known."""
+                path: Path = ACCESS_FILE, known_areas: Collection[str] | None = None
+                ) -> AccessRules:
+    """Read ``access.yaml``; every type must be a stored type, every parameter known, and
+    every area one of ``known_areas`` (default: the policy's)."""
     data, lines = load(path)
-    wanted = {"patient_compartment", "shared", "delivery_may_create"}
+    wanted = {"patient_compartment", "shared", "delivery_may_create", "areas"}
     if not isinstance(data, dict) or set(data) != wanted:
         raise lines.error((), f"must hold exactly {', '.join(sorted(wanted))}")
 
@@ -137,7 +172,27 @@ def load_access(params: dict[str, dict[str, SearchParam]], types: frozenset[str]
     missing = types - lists["shared"] - set(compartment)
     if missing:
         raise lines.error((), f"no access rule for {', '.join(sorted(missing))}")
-    return AccessRules(compartment, lists["shared"], lists["delivery_may_create"])
+    areas = _areas(data["areas"], compartment, lines,
+                   area_names() if known_areas is None else tuple(known_areas))
+    return AccessRules(compartment, lists["shared"], lists["delivery_may_create"], areas)
+
+
+def _areas(spec: Any, compartment: Collection[str], lines: Lines,
+           known: tuple[str, ...]) -> dict[str, str]:
+    """The ``areas`` section: one area (or any, own) for each patient compartment type."""
+    if not isinstance(spec, dict):
+        raise lines.error(("areas",), "must map patient compartment types to service areas")
+    choices = (*known, ANY, OWN)
+    for kind, area in spec.items():
+        if kind not in compartment:
+            raise lines.error(("areas", kind), f"{kind!r} is not in patient_compartment")
+        if area not in choices:
+            raise lines.error(("areas", kind),
+                              f"{area!r} is not an area; use one of {', '.join(choices)}")
+    missing = sorted(set(compartment) - set(spec))
+    if missing:
+        raise lines.error(("areas",), f"no area for {', '.join(missing)}")
+    return {str(kind): str(area) for kind, area in spec.items()}
 
 
 class Access:
@@ -147,11 +202,22 @@ class Access:
         self.rules = rules
         self.acts_for = acts_for
 
-    def patients(self, store: Store, token: Token) -> frozenset[str]:
-        """Whose data a citizen token may see: its own patient and whom it acts for."""
+    def acting(self, store: Store, token: Token) -> Mapping[str, frozenset[str]]:
+        """Whom a citizen token acts for, each with the areas it may act in for them."""
+        if token.patient_id is None or self.acts_for is None:
+            return {}
+        return {other: areas for other, areas in self.acts_for(store, token.patient_id).items()
+                if other != token.patient_id}
+
+    def patients(self, store: Store, token: Token, kind: str | None = None) -> frozenset[str]:
+        """Whose data of ``kind`` a citizen token may see and write: its own patient's, and
+        that of whom it acts for in that type's area (no kind: in any area)."""
         if token.patient_id is None:
             return frozenset()
-        others = self.acts_for(store, token.patient_id) if self.acts_for else ()
+        area = self.rules.areas.get(kind, ANY) if kind is not None else ANY
+        others = [] if area == OWN else [
+            other for other, areas in self.acting(store, token).items()
+            if area == ANY or area in areas]
         return frozenset({token.patient_id, *others})
 
     def owners(self, kind: str, resource: dict[str, Any]) -> frozenset[str] | None:
@@ -168,23 +234,39 @@ class Access:
         if token.kind == "delivery":
             return False
         owners = self.owners(kind, resource)
-        return owners is None or bool(owners & self.patients(store, token))
+        return owners is None or bool(owners & self.patients(store, token, kind))
+
+    def refusal(self, store: Store, token: Token, kind: str, owners: Iterable[str],
+                otherwise: str) -> Problem:
+        """The 403 for touching ``owners``' data of ``kind``: when the token acts for one of
+        them, but not in this area, it says so (a client can tell the citizen why)."""
+        acted_for = set(owners) & self.patients(store, token)
+        if not acted_for:
+            return Problem(403, otherwise, "forbidden")
+        area = self.rules.areas.get(kind, ANY)
+        if area == OWN:
+            return Problem(403, f"only the patient themselves may use their {kind}",
+                           "forbidden")
+        return Problem(403, f"acting for this patient does not cover the area '{area}'"
+                            f" ({kind})", "forbidden")
 
     def check_read(self, store: Store, token: Token, kind: str,
                    resource: dict[str, Any]) -> None:
         if not self.may_read(store, token, kind, resource):
-            raise Problem(403, f"this {kind} belongs to someone else", "forbidden")
+            raise self.refusal(store, token, kind, self.owners(kind, resource) or (),
+                               f"this {kind} belongs to someone else")
 
     def check_search(self, store: Store, token: Token, kind: str,
                      patient_refs: Iterable[str]) -> None:
         """A citizen may not even ask about other people's data."""
         if token.kind == "delivery":
             raise Problem(403, "the kiosk's delivery identity may not search", "forbidden")
-        allowed = self.patients(store, token)
+        allowed = self.patients(store, token, kind)
         for ref in patient_refs:
-            if ref.removeprefix("Patient/") not in allowed:
-                raise Problem(403, f"a token may only search its own {kind} resources",
-                              "forbidden")
+            patient = ref.removeprefix("Patient/")
+            if patient not in allowed:
+                raise self.refusal(store, token, kind, [patient],
+                                   f"a token may only search its own {kind} resources")
 
     def check_kind(self, token: Token, kind: str, *, create: bool) -> None:
         """Refuse early what this token may never write, whatever the resource says."""
@@ -203,14 +285,15 @@ class Access:
         """The resource must belong only to patients the token may act for; the delivery
         identity (its types checked by ``check_kind``) may write for any existing patient."""
         self.check_kind(token, kind, create=create)
-        allowed = None if token.kind == "delivery" else self.patients(store, token)
+        allowed = None if token.kind == "delivery" else self.patients(store, token, kind)
         owners = self.owners(kind, resource)
         if owners is None:
             raise Problem(403, f"a citizen may not change a {kind}", "forbidden")
         if not owners:
             raise Problem(403, f"this {kind} must name the patient it belongs to", "forbidden")
         if allowed is not None and not owners <= allowed:
-            raise Problem(403, f"a token may only write its own patient's {kind}", "forbidden")
+            raise self.refusal(store, token, kind, owners - allowed,
+                               f"a token may only write its own patient's {kind}")
         for owner in sorted(owners):
             if store.get("Patient", owner) is None:
                 raise Problem(400, f"{kind} refers to Patient/{owner}, which does not exist",

@@ -34,6 +34,8 @@ class Schedule:
     day_end: time
     slot_minutes: int
     booked_for: str
+    service_types: tuple[tuple[time, dict[str, Any]], ...] = ()
+    """(from, Coding): the Slot.serviceType of slots starting at or after ``from``."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def plant(store: Store, seed: Seed, clock: Clock) -> None:
     store.put({**first, "status": "busy"})
     store.put({
         "resourceType": "Appointment", "id": FIRST_APPOINTMENT_ID, "status": "booked",
+        **({"serviceType": first["serviceType"]} if "serviceType" in first else {}),
         "slot": [{"reference": f"Slot/{first['id']}"}],
         "start": first["start"], "end": first["end"], "description": spec.comment,
         "participant": [{"actor": {"reference": f"Patient/{spec.booked_for}"},
@@ -108,12 +111,16 @@ def _slots_of(day: date, spec: Schedule) -> list[dict[str, Any]]:
     end_of_day = datetime.combine(day, spec.day_end, OSLO)
     step = timedelta(minutes=spec.slot_minutes)
     while start + step <= end_of_day:
-        found.append({
+        slot = {
             "resourceType": "Slot", "id": f"slot-{start:%Y%m%d-%H%M}",
             "schedule": {"reference": f"Schedule/{spec.schedule}"}, "status": "free",
             "start": start.isoformat(), "end": (start + step).isoformat(),
             "comment": spec.comment,
-        })
+        }
+        codings = [c for since, c in spec.service_types if since <= start.time()]
+        if codings:
+            slot["serviceType"] = [{"coding": [dict(codings[-1])]}]
+        found.append(slot)
         start += step
     return found
 
@@ -123,8 +130,9 @@ def _schedule(spec: Any, lines: Lines, patients: set[str],
     keys = {"schedule", "comment", "days_ahead", "day_start", "day_end", "slot_minutes",
             "booked_for"}
     where = ("schedule",)
-    if not isinstance(spec, dict) or set(spec) != keys:
-        raise lines.error(where, f"must hold exactly {', '.join(sorted(keys))}")
+    if not isinstance(spec, dict) or not keys <= set(spec) <= keys | {"service_types"}:
+        raise lines.error(where, f"must hold exactly {', '.join(sorted(keys))} "
+                                 "(and service_types if slots say how to meet)")
     for name in ("days_ahead", "slot_minutes"):
         value = spec[name]
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
@@ -143,7 +151,23 @@ def _schedule(spec: Any, lines: Lines, patients: set[str],
     if not isinstance(spec["comment"], str) or not spec["comment"]:
         raise lines.error((*where, "comment"), "must be a text")
     return Schedule(spec["schedule"], spec["comment"], spec["days_ahead"], day_start, day_end,
-                    spec["slot_minutes"], spec["booked_for"])
+                    spec["slot_minutes"], spec["booked_for"],
+                    _service_types(spec.get("service_types", {}), lines))
+
+
+def _service_types(spec: Any, lines: Lines) -> tuple[tuple[time, dict[str, Any]], ...]:
+    """``"HH:MM": Coding`` pairs, earliest first."""
+    where = ("schedule", "service_types")
+    if not isinstance(spec, dict):
+        raise lines.error(where, 'must map a time like "08:00" to a Coding')
+    found = []
+    for since, coding in spec.items():
+        if not isinstance(since, str) or not _CLOCK.match(since):
+            raise lines.error((*where, str(since)), 'must be a time like "08:00"')
+        if not isinstance(coding, dict) or not {"system", "code"} <= set(coding):
+            raise lines.error((*where, since), "must be a Coding with a system and a code")
+        found.append((time.fromisoformat(since), coding))
+    return tuple(sorted(found, key=lambda pair: pair[0]))
 
 
 def _resolve(value: Any, keys: tuple[str | int, ...], today: date, lines: Lines) -> Any:

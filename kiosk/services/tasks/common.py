@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.clock import Clock
 from kiosk.guides.model import ActionResult, Option
 from kiosk.services.fhir import FhirClient
+from kiosk.services.health.proxies import acting_refusals
 from kiosk.services.health.submission import Submission
 from kiosk.services.http import ServiceError, _
 from kiosk.services.outbox_worker import OutboxSender, Queued
@@ -128,10 +129,12 @@ class TaskActions:
         table = source_table()
         if source not in table:
             raise ValueError(f"unknown source {source!r}; known: {sorted(table)}")
-        return table[source](self.context, session)[: self.context.max_options]
+        with acting_refusals(session.acting_for is not None):
+            return table[source](self.context, session)[: self.context.max_options]
 
     def perform(self, action: str, session: Any) -> ActionResult:
         table = action_table()
         if action not in table:
             raise ValueError(f"unknown action {action!r}; known: {sorted(table)}")
-        return table[action](self.context, session)
+        with acting_refusals(session.acting_for is not None):
+            return table[action](self.context, session)

@@ -1,10 +1,16 @@
 """Proxy tasks: the signed-in citizen makes a relative their proxy (fullmakt), and chooses
 whose record the kiosk uses: their own, or that of someone they may act for.
 
-``give_proxy`` reads the answers "relative" (the relative's name), "relative_born" (their
-birth year) and "duration" ("year" or "open"). The country's policy decides first, with the
-citizen's age from their Patient record; a refusal is an ActionResult that is not ok,
-carrying the policy's reason. Only then is the RelatedPerson submitted through the outbox.
+The proxy guide's answers: "relative" (the relative's name), "relative_id" (their national
+identity number, which also gives their birth date), "scope" ("all" or "some"), for "some" a
+yes or no per proxy choice of the country's rules, stored as "area_<choice>" (e.g.
+"area_medicines"), and "duration" ("year" or "open").
+
+``check_relative`` checks the number and asks the country's policy early, so a mistyped
+number or a relative who may not be a proxy is said at once; ``proxy_summary`` lists what the
+proxy will cover and for how long, for the citizen to confirm; ``give_proxy`` checks it all
+again with the areas chosen and submits the RelatedPerson through the outbox. A refusal is an
+ActionResult that is not ok, carrying the reason.
 
 ``whose_record`` lists the citizen and the people the health service lets them act for (it
 applies the country's policy: a parent for a child of the right age, a proxy in force), and
@@ -17,11 +23,25 @@ from datetime import date, timedelta
 from typing import Any
 
 from kiosk.guides.model import ActionResult, Option
-from kiosk.policy.access import ProxyGrant, policy_for
+from kiosk.policy.access import ALL, Decision, Policy, ProxyGrant, policy_for
+from kiosk.services.health import national_id
 from kiosk.services.health.fhirdata import parse_day
-from kiosk.services.health.proxies import register_proxy
+from kiosk.services.health.proxies import has_confidential_address, register_proxy
 from kiosk.services.http import ServiceError, _
-from kiosk.services.tasks.common import NotSignedIn, TaskContext, answer, submit
+from kiosk.services.tasks.common import MissingAnswer, NotSignedIn, TaskContext, answer, submit
+
+AREA_WORDS = {
+    ALL: _("Use all your health services"),
+    "appointments": _("Book and change appointments"),
+    "medicines": _("See your medicines and ask for renewals"),
+    "messages": _("Send messages to your GP office"),
+    "records": _("See your vaccines, health contacts and health records"),
+}
+"""What a proxy covers, in words, for ``ALL`` and each proxy choice of the rules."""
+DURATION_WORDS = {"year": _("For one year"), "open": _("Until I end it")}
+"""The duration as the guide's choices say it."""
+NOTHING_CHOSEN = _("You said no to every service, so there is no proxy to give. Please change"
+                   " your answers.")
 
 
 class NoBirthDate(ServiceError):
@@ -40,13 +60,14 @@ def _signed_in(session: Any) -> tuple[str, str]:
     return person.access_token, person.patient_id
 
 
-def birth_date(context: TaskContext, token: str, patient_id: str) -> date:
-    """The patient's birth date as the health service records it."""
+def _patient(context: TaskContext, token: str, patient_id: str) -> tuple[date, bool]:
+    """The patient's birth date and whether their address is confidential, as the health
+    service records them."""
     patient = context.fhir.read("Patient", patient_id, token)
     born = parse_day(patient.get("birthDate"), "Patient.birthDate")
     if born is None:
         raise NoBirthDate("the Patient resource has no birthDate")
-    return born
+    return born, has_confidential_address(patient)
 
 
 def one_year_on(day: date) -> date:
@@ -57,24 +78,83 @@ def one_year_on(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def give_proxy(context: TaskContext, session: Any) -> ActionResult:
+def _relative(session: Any, today: date) -> national_id.NationalId | ActionResult:
+    """The relative's checked number, or the refusal saying what to fix."""
+    try:
+        found = national_id.parse(str(answer(session, "relative_id")))
+    except national_id.NationalIdError as error:
+        return ActionResult(ok=False, error=error.msgid, values=dict(error.params))
+    if found.birth_date > today:
+        return ActionResult(ok=False, error=national_id.NOT_VALID)
+    return found
+
+
+def _decide(context: TaskContext, session: Any, relative: national_id.NationalId,
+            areas: frozenset[str], valid_until: date | None, today: date) -> Decision:
     token, patient_id = _signed_in(session)
+    born, confidential = _patient(context, token, patient_id)
+    grant = ProxyGrant(born, relative.birth_date, areas, valid_until=valid_until,
+                       giver_confidential_address=confidential)
+    return policy_for(context.country).adult_proxy(grant, today)
+
+
+def chosen(policy: Policy, session: Any) -> frozenset[str]:
+    """What the citizen gives the proxy for: ``ALL``, or the choices they said yes to."""
+    if answer(session, "scope") == ALL:
+        return frozenset({ALL})
+    said = {name: session.answers.get(f"area_{name}") for name in policy.proxy_choices}
+    missing = sorted(name for name, yes in said.items() if yes is None)
+    if missing:
+        raise MissingAnswer(f"the session has no answer for the areas {missing}")
+    return frozenset(name for name, yes in said.items() if yes is True)
+
+
+def _end(context: TaskContext, session: Any) -> date | None:
     today = context.clock.now().date()
-    name = str(answer(session, "relative"))
-    # Only the year is asked: the last day of it is the youngest the relative can be, so the
-    # age rule never lets through someone who might be under age.
-    year = int(answer(session, "relative_born"))
-    proxy_birth = min(date(year, 12, 31), today)
-    end = one_year_on(today) if answer(session, "duration") == "year" else None
+    return one_year_on(today) if answer(session, "duration") == "year" else None
+
+
+def check_relative(context: TaskContext, session: Any) -> ActionResult:
+    """Is the number right, and may this relative be the citizen's proxy at all?"""
+    today = context.clock.now().date()
+    relative = _relative(session, today)
+    if isinstance(relative, ActionResult):
+        return relative
     policy = policy_for(context.country)
-    decision = policy.adult_proxy(
-        ProxyGrant(birth_date(context, token, patient_id), proxy_birth,
-                   frozenset(policy.areas), valid_until=end),
-        today,
-    )
+    decision = _decide(context, session, relative, policy.proxy_areas([ALL]), None, today)
+    return ActionResult(ok=decision.allowed, error=None if decision.allowed else decision.reason)
+
+
+def proxy_summary(context: TaskContext, session: Any) -> list[Option]:
+    """What the proxy will cover, in words, then for how long; nothing when nothing is chosen."""
+    policy = policy_for(context.country)
+    names = chosen(policy, session)
+    if not names:
+        return []
+    order = [ALL, *policy.proxy_choices]
+    return [*(Option(id=name, label=AREA_WORDS[name], label_msgid=True)
+              for name in order if name in names),
+            Option(id="duration", label=DURATION_WORDS[str(answer(session, "duration"))],
+                   label_msgid=True)]
+
+
+def give_proxy(context: TaskContext, session: Any) -> ActionResult:
+    _token, patient_id = _signed_in(session)
+    today = context.clock.now().date()
+    relative = _relative(session, today)
+    if isinstance(relative, ActionResult):
+        return relative
+    policy = policy_for(context.country)
+    names = chosen(policy, session)
+    if not names:
+        return ActionResult(ok=False, error=NOTHING_CHOSEN)
+    end = _end(context, session)
+    decision = _decide(context, session, relative, policy.proxy_areas(names), end, today)
     if not decision.allowed:
         return ActionResult(ok=False, error=decision.reason)
-    return submit(context, session, register_proxy(patient_id, name, today, end))
+    name = str(answer(session, "relative"))
+    return submit(context, session, register_proxy(
+        patient_id, name, today, end, areas=names, national_id=relative.value))
 
 
 def _person_name(patient: dict[str, Any]) -> str:
@@ -103,5 +183,5 @@ def act_for(context: TaskContext, session: Any) -> ActionResult:
     return ActionResult(ok=True)
 
 
-SOURCES = {"whose_record": whose_record}
-ACTIONS = {"give_proxy": give_proxy, "act_for": act_for}
+SOURCES = {"whose_record": whose_record, "proxy_summary": proxy_summary}
+ACTIONS = {"give_proxy": give_proxy, "check_relative": check_relative, "act_for": act_for}

@@ -286,17 +286,97 @@ def test_a_giver_with_none_of_the_areas_gives_nothing(norway: Policy) -> None:
 
 
 @pytest.mark.parametrize(
-    ("giver", "proxy"), [(True, False), (False, True), (True, True)]
+    ("giver", "proxy", "rule"),
+    [(True, False, "giver_confidential_address"), (False, True, "confidential_address"),
+     (True, True, "giver_confidential_address")],
 )
-def test_no_proxy_with_a_confidential_address(norway: Policy, giver: bool, proxy: bool) -> None:
+def test_no_proxy_with_a_confidential_address(
+    norway: Policy, giver: bool, proxy: bool, rule: str
+) -> None:
     decision = norway.adult_proxy(
         grant(giver_confidential_address=giver, proxy_confidential_address=proxy), ON
     )
     assert (decision.allowed, decision.areas, decision.rule) == (
-        False, NONE, "NO.adult_proxy.confidential_address"
+        False, NONE, f"NO.adult_proxy.{rule}"
     )
-    # The reason must not tell the proxy that someone's address is protected.
+    # Neither reason says "address": the proxy must not learn that someone's address is
+    # protected, and the giver's screen may be seen by others.
     assert "address" not in decision.reason
+
+
+def test_the_giver_is_told_plainly_why_they_cannot_give_a_proxy(norway: Policy) -> None:
+    decision = norway.adult_proxy(grant(giver_confidential_address=True), ON)
+    assert decision.reason == (
+        "Your health record is protected, so a proxy cannot be given for it. Please contact"
+        " the health service for help."
+    )
+    told_to_proxy = norway.adult_proxy(grant(proxy_confidential_address=True), ON)
+    assert told_to_proxy.reason == "A proxy cannot be used here. Ask the health service for help."
+
+
+def test_a_confidential_address_blocks_before_any_age_rule(norway: Policy) -> None:
+    young = grant(giver_birth=date(2015, 1, 1), proxy_birth=date(2015, 1, 1),
+                  giver_confidential_address=True)
+    assert norway.adult_proxy(young, ON).rule == "NO.adult_proxy.giver_confidential_address"
+
+
+# -- what a proxy is given for: all, or some choices ------------------------------------------
+
+CHOICES = {
+    "appointments": frozenset({"appointments"}),
+    "medicines": frozenset({"medicines"}),
+    "messages": frozenset({"messages"}),
+    "records": frozenset({"vaccines", "contacts", "records"}),
+}
+
+
+def test_norway_offers_these_choices_besides_all(norway: Policy) -> None:
+    assert norway.proxy_choices == tuple(CHOICES)
+    for name, areas in CHOICES.items():
+        assert norway.proxy_areas([name]) == areas
+
+
+def test_all_is_every_area_including_those_no_choice_covers(norway: Policy) -> None:
+    assert norway.proxy_areas(["all"]) == ALL
+    assert norway.proxy_areas(["all", "medicines"]) == ALL
+    assert {"consent", "measurements"} - frozenset().union(*CHOICES.values()) == {
+        "consent", "measurements"}
+
+
+def test_some_choices_cover_the_union_of_their_areas(norway: Policy) -> None:
+    assert norway.proxy_areas(["appointments", "records"]) == {
+        "appointments", "vaccines", "contacts", "records"}
+    assert norway.proxy_areas([]) == NONE
+
+
+def test_an_unknown_choice_is_a_programming_error(norway: Policy) -> None:
+    with pytest.raises(ValueError, match="unknown proxy choice vaccines"):
+        norway.proxy_areas(["vaccines"])
+
+
+@pytest.mark.parametrize(
+    ("chosen", "area", "allowed"),
+    [(["appointments"], "appointments", True), (["appointments"], "medicines", False),
+     (["appointments"], "messages", False), (["records"], "vaccines", True),
+     (["records"], "contacts", True), (["records"], "appointments", False),
+     (["all"], "consent", True), (["medicines", "messages"], "messages", True)],
+)
+def test_a_proxy_acts_only_in_the_areas_chosen(
+    norway: Policy, chosen: list[str], area: str, allowed: bool
+) -> None:
+    decision = norway.adult_proxy(grant(areas=norway.proxy_areas(chosen)), ON, area=area)
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.rule == "NO.adult_proxy.not_covered"
+
+
+def test_sweden_has_no_choices_and_all_is_still_refused() -> None:
+    sweden = policy_for("SE")
+    assert sweden.proxy_choices == ()
+    with pytest.raises(ValueError):
+        sweden.proxy_areas(["appointments"])
+    decision = sweden.adult_proxy(grant(areas=sweden.proxy_areas(["all"])), ON)
+    assert (decision.allowed, decision.rule) == (False, "SE.adult_proxy.unavailable")
 
 
 @pytest.mark.parametrize("area", [None, "appointments"])

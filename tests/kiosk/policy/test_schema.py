@@ -28,6 +28,7 @@ countries:
       giver_min_age: 16
       proxy_min_age: 18
       areas: all
+      choices: {appointments: [appointments], reading: [messages, records]}
       blocked_by_confidential_address: yes
       reasons:
         allowed: proxy_allowed
@@ -35,6 +36,7 @@ countries:
         giver_too_young: proxy_giver_under_16
         proxy_too_young: proxy_under_18
         ended: proxy_ended
+        giver_confidential_address: proxy_giver_protected
         confidential_address: proxy_not_here
         nothing_to_give: proxy_giver_lacks_services
         not_covered: proxy_not_covering_service
@@ -102,6 +104,9 @@ def test_the_valid_file_loads(tmp_path: Path) -> None:
     assert middle.refusals == {
         "messages": "A child aged 12 to 15 must message the GP office themselves."
     }
+    proxy = rules.countries["NO"].adult_proxy
+    assert not isinstance(proxy, NoAdultProxy)
+    assert proxy.choices == {"appointments": {"appointments"}, "reading": {"messages", "records"}}
     assert rules.countries["SE"].adult_proxy == NoAdultProxy(
         "In Sweden there is no general proxy for adults. You can register a pharmacy proxy at"
         " a pharmacy."
@@ -126,10 +131,10 @@ def test_the_error_text_names_file_line_and_field(tmp_path: Path) -> None:
         ("areas: [appointments, messages, records]", "areas: []", 1, "areas", "list of area"),
         ("areas: [appointments, messages, records]", "areas: [appointments, all]", 1, "areas",
          "'all' stands for every area"),
-        ('  "SE":', '  "NO":', 46, "countries.NO", "appears twice (first on line 3)"),
+        ('  "SE":', '  "NO":', 48, "countries.NO", "appears twice (first on line 3)"),
         ("countries:", "countrys:", 2, "countrys", "Did you mean 'countries'?"),
         ('  "NO":', "  NO:", 3, "countries.NO", 'put the country code in quotes, like "NO"'),
-        ('  "SE":', '  "se":', 46, "countries.se", "two capital letters"),
+        ('  "SE":', '  "se":', 48, "countries.se", "two capital letters"),
         ("      available: yes", "      available: maybe", 5,
          "countries.NO.adult_proxy.available", "must be yes or no, not 'maybe'"),
         ("      giver_min_age: 16", "      giver_min_age: -1", 6,
@@ -138,60 +143,60 @@ def test_the_error_text_names_file_line_and_field(tmp_path: Path) -> None:
          "countries.NO.adult_proxy.giver_min_age", "200 is not an age"),
         ("      giver_min_age: 16\n", "", 4, "countries.NO.adult_proxy.giver_min_age",
          "is missing"),
-        ("        ended: proxy_ended\n", "", 10, "countries.NO.adult_proxy.reasons.ended",
+        ("        ended: proxy_ended\n", "", 11, "countries.NO.adult_proxy.reasons.ended",
          "is missing"),
-        ("        ended: proxy_ended", "        ended: proxy_endet", 15,
+        ("        ended: proxy_ended", "        ended: proxy_endet", 16,
          "countries.NO.adult_proxy.reasons.ended",
          "there is no reason 'proxy_endet'. Did you mean 'proxy_ended'? Use a name from"
          " kiosk/policy/reasons.py"),
-        ("        ended: proxy_ended", "        ended: This proxy has ended.", 15,
+        ("        ended: proxy_ended", "        ended: This proxy has ended.", 16,
          "countries.NO.adult_proxy.reasons.ended", "is not a usable name"),
-        ("        ended: proxy_ended", "        ended: ''", 15,
+        ("        ended: proxy_ended", "        ended: ''", 16,
          "countries.NO.adult_proxy.reasons.ended", "is not a usable name"),
-        ("      areas: all\n      blocked", "      areas: everything\n      blocked", 8,
+        ("      areas: all\n      choices", "      areas: everything\n      choices", 8,
          "countries.NO.adult_proxy.areas", "must be 'all' or a list of areas"),
         ("adult_proxy: {available: no, reason: no_adult_proxy_sweden}",
-         "adult_proxy: {available: no, reason: no_adult_proxy_sweden, giver_min_age: 16}", 47,
+         "adult_proxy: {available: no, reason: no_adult_proxy_sweden, giver_min_age: 16}", 49,
          "countries.SE.adult_proxy.giver_min_age", "has no field 'giver_min_age'"),
         ("adult_proxy: {available: no, reason: no_adult_proxy_sweden}",
-         "adult_proxy: {available: no}", 47, "countries.SE.adult_proxy.reason", "is missing"),
+         "adult_proxy: {available: no}", 49, "countries.SE.adult_proxy.reason", "is missing"),
         ("adult_proxy: {available: no, reason: no_adult_proxy_sweden}",
-         "adult_proxy: {reason: no_adult_proxy_sweden}", 47,
+         "adult_proxy: {reason: no_adult_proxy_sweden}", 49,
          "countries.SE.adult_proxy.available", "is missing"),
-        ("        reason: parent_some_12_to_15", "        reason: [parent_some_12_to_15]", 29,
+        ("        reason: parent_some_12_to_15", "        reason: [parent_some_12_to_15]", 31,
          "countries.NO.guardian.middle.reason", "a list is not a usable name"),
         ("        areas: [appointments]\n        reason: parent_some",
-         "        areas: [apointments]\n        reason: parent_some", 28,
+         "        areas: [apointments]\n        reason: parent_some", 30,
          "countries.NO.guardian.middle.areas", "Did you mean 'appointments'?"),
-        ("          messages: child", "          appointments: child", 31,
+        ("          messages: child", "          appointments: child", 33,
          "countries.NO.guardian.middle.refusals.appointments", "never refused"),
-        ("          messages: child", "          mesages: child", 31,
+        ("          messages: child", "          mesages: child", 33,
          "countries.NO.guardian.middle.refusals.mesages", "there is no area 'mesages'"),
-        ("      - id: middle", "      - id: small", 25, "countries.NO.guardian.small.id",
-         "already used on line 20"),
-        ("      - id: middle", "      - id: 12-15", 25, "countries.NO.guardian[1].id",
+        ("      - id: middle", "      - id: small", 27, "countries.NO.guardian.small.id",
+         "already used on line 22"),
+        ("      - id: middle", "      - id: 12-15", 27, "countries.NO.guardian[1].id",
          "not a usable name"),
-        ("        reason: own_matters_from_16\n    own_access", "    own_access", 32,
+        ("        reason: own_matters_from_16\n    own_access", "    own_access", 34,
          "countries.NO.guardian.grown.reason", "is missing"),
         ("        reason: own_matters_from_16\n    own_access",
-         "        reason: own_matters_from_16\n        untill: 18\n    own_access", 36,
+         "        reason: own_matters_from_16\n        untill: 18\n    own_access", 38,
          "countries.NO.guardian.grown.untill", "Did you mean 'until'?"),
-        ("        from: 12\n        until: 16", "        from: 12\n        until: 12", 27,
+        ("        from: 12\n        until: 16", "        from: 12\n        until: 12", 29,
          "countries.NO.guardian.middle.until", "must be above from (12)"),
-        ("        from: 12\n", "        from: 13\n", 26, "countries.NO.guardian.middle.from",
+        ("        from: 12\n", "        from: 13\n", 28, "countries.NO.guardian.middle.from",
          "must be 12, where the band before it ends; bands follow each other without gaps"),
-        ("        from: 12\n", "        from: 11\n", 26, "countries.NO.guardian.middle.from",
+        ("        from: 12\n", "        from: 11\n", 28, "countries.NO.guardian.middle.from",
          "without gaps or overlaps"),
-        ("      - id: small\n        from: 0", "      - id: small\n        from: 1", 21,
+        ("      - id: small\n        from: 0", "      - id: small\n        from: 1", 23,
          "countries.NO.guardian.small.from", "must be 0;"),
         ("        from: 16\n        areas: []", "        from: 16\n        until: 18\n"
-         "        areas: []", 34, "countries.NO.guardian.grown.until",
+         "        areas: []", 36, "countries.NO.guardian.grown.until",
          "leave out until on the last band"),
-        ("        from: 12\n        until: 16\n", "        from: 12\n", 31,
+        ("        from: 12\n        until: 16\n", "        from: 12\n", 33,
          "countries.NO.guardian.grown", "the band before this one has no until"),
         ("    guardian:\n      - id: small", "    guardian: []\n    unused:\n      - id: small",
-         19, "countries.NO.guardian", "must be a list of age bands"),
-        ("    own_access:\n      - id: child", "    own_acces:\n      - id: child", 36,
+         21, "countries.NO.guardian", "must be a list of age bands"),
+        ("    own_access:\n      - id: child", "    own_acces:\n      - id: child", 38,
          "countries.NO.own_acces", "Did you mean 'own_access'?"),
     ],
 )
@@ -206,20 +211,67 @@ def test_each_mistake_is_reported_at_its_line_and_field(
     assert str(error).startswith(f"{tmp_path / 'rules.yaml'}:{line}: field '{field}': ")
 
 
+CHOICES = "      choices: {appointments: [appointments], reading: [messages, records]}"
+
+
+@pytest.mark.parametrize(
+    ("new", "field", "says"),
+    [
+        ("      choices: {appointments: [appointments], all: [messages]}", "choices.all",
+         "'all' is always offered"),
+        ("      choices: {appointments: [appointments], reading: all}", "choices.reading",
+         "list the areas"),
+        ("      choices: {appointments: [appointments], reading: []}", "choices.reading",
+         "must list at least one area"),
+        ("      choices: {appointments: [appointments], reading: [mesages]}", "choices.reading",
+         "there is no area 'mesages'. Did you mean 'messages'?"),
+        ("      choices: {appointments: [appointments], appointments: [messages]}",
+         "choices.appointments", "appears twice"),
+        ("      choices: {appointments: [appointments], 2read: [messages]}", "choices.2read",
+         "not a usable name"),
+        ("      choices: [appointments, messages]", "choices", "must be a group of 'name:"),
+        ("      choices: {}", "choices", "must be a group of 'name:"),
+    ],
+)
+def test_each_mistake_in_the_proxy_choices(tmp_path: Path, new: str, field: str,
+                                           says: str) -> None:
+    errors = problems(tmp_path, broken(CHOICES, new))
+    prefix = "countries.NO.adult_proxy."
+    assert (9, prefix + field) in where(errors), [str(e) for e in errors]
+    assert says in next(e for e in errors if e.field == prefix + field).message
+
+
+def test_a_choice_covers_only_areas_a_proxy_can_be_given_for(tmp_path: Path) -> None:
+    text = broken("      areas: all\n      choices", "      areas: [appointments, messages]\n"
+                  "      choices")
+    [error] = problems(tmp_path, text)
+    assert (error.line, error.field) == (9, "countries.NO.adult_proxy.choices.reading")
+    assert "a proxy cannot be given for records" in error.message
+
+
+def test_choices_are_optional_and_only_where_proxies_exist(tmp_path: Path) -> None:
+    rules = load_rules(write(tmp_path, broken(CHOICES + "\n", "")))
+    proxy = rules.countries["NO"].adult_proxy
+    assert not isinstance(proxy, NoAdultProxy) and proxy.choices == {}
+    text = broken("adult_proxy: {available: no, reason: no_adult_proxy_sweden}",
+                  "adult_proxy: {available: no, reason: no_adult_proxy_sweden, choices: {}}")
+    assert "has no field 'choices'" in " ".join(str(e) for e in problems(tmp_path, text))
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     text = broken("      giver_min_age: 16", "      giver_min_age: old")
     text = text.replace("        from: 12\n", "        from: 13\n")
     text = text.replace("areas: all, reason: own_all", "areas: some, reason: own_all")
     assert where(problems(tmp_path, text)) == [
         (6, "countries.NO.adult_proxy.giver_min_age"),
-        (26, "countries.NO.guardian.middle.from"),
-        (51, "countries.SE.own_access.all_ages.areas"),
+        (28, "countries.NO.guardian.middle.from"),
+        (53, "countries.SE.own_access.all_ages.areas"),
     ]
 
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     [error] = problems(tmp_path, broken("reason: parent_all_under_12", "reason: a: b"))
-    assert (error.line, error.field) == (24, None)
+    assert (error.line, error.field) == (26, None)
     assert error.message.startswith("YAML syntax: ")
 
 

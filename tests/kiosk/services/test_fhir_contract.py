@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
+from kiosk.services.appointments import MODES, PARTICIPATION_MODE, AppointmentService, mode_of
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient, ResourceInvalid
 from kiosk.services.health import (
@@ -41,7 +42,8 @@ from tests.servers.medplum import MedplumServer
 TIMEOUT_S = 10
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=OSLO)
-SHARED_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization"})
+SHARED_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization", "Schedule",
+                          "Slot"})
 """Types a citizen may read but not write on the demo: tests seed them through the backend."""
 
 
@@ -298,6 +300,19 @@ def test_register_proxy(target: Target) -> None:
     assert proxy.in_force(date(2027, 6, 1)) and not proxy.in_force(date(2027, 12, 2))
 
 
+def test_proxy_areas_extension_and_national_id_are_accepted(target: Target) -> None:
+    sub = proxies.register_proxy(target.patient_id, "Ola Nordmann", date(2026, 12, 1),
+                                 areas=["records", "appointments"], national_id="02888510128")
+    stored = target.send(sub)
+    assert stored["extension"] == [
+        {"url": proxies.AREA_EXTENSION, "valueCode": "appointments"},
+        {"url": proxies.AREA_EXTENSION, "valueCode": "records"}]
+    people = {p.id: p for p in proxies.related_people(target.fhir, target.token,
+                                                       target.patient_id)}
+    proxy = people[stored["id"]]
+    assert (proxy.areas, proxy.national_id) == (("appointments", "records"), "02888510128")
+
+
 # ---- measurements and questionnaire -----------------------------------------------------
 
 
@@ -414,6 +429,50 @@ def test_health_contacts_from_active_care_teams(target: Target) -> None:
     assert (gp.name, gp.role, gp.phone) == ("Dr. Kari Kontrakt", "GP", "+47 55 55 55 55")
     nurse = found[f"Organization/{nurse_office['id']}"]
     assert (nurse.name, nurse.role, nurse.phone) == ("Contract school nurse", "School nurse", None)
+
+
+# ---- appointments: at the office, by video, by phone -------------------------------------
+
+
+def test_slots_are_found_by_service_type_and_a_booking_keeps_it(target: Target) -> None:
+    doctor = target.seed({"resourceType": "Practitioner", "name": [{"family": "Kontrakt"}]})
+    schedule = target.seed({"resourceType": "Schedule",
+                            "actor": [{"reference": f"Practitioner/{doctor['id']}"}]})
+    day = datetime(2031, 3, 3, 9, 0, tzinfo=OSLO)  # after every seeded demo slot
+
+    def slot(minutes: int, mode: str | None) -> dict[str, Any]:
+        start = day + timedelta(minutes=minutes)
+        return target.seed({
+            "resourceType": "Slot", "schedule": {"reference": f"Schedule/{schedule['id']}"},
+            "status": "free", "start": start.isoformat(),
+            "end": (start + timedelta(minutes=20)).isoformat(),
+            **({"serviceType": [MODES[mode].concept()]} if mode else {}),
+        })
+
+    video, phone, office, plain = (slot(0, "video"), slot(20, "phone"), slot(40, "office"),
+                                   slot(60, None))
+    found = target.fhir.search("Slot", {
+        "schedule": f"Schedule/{schedule['id']}",
+        "service-type": f"{PARTICIPATION_MODE}|VIDEOCONF"}, target.token)
+    assert [s["id"] for s in found] == [video["id"]]
+
+    service = AppointmentService(target.fhir)
+    before = day - timedelta(hours=1)
+    listed = {mode: [o.id for o in service.free_slots(target.token, before, mode)]
+              for mode in MODES}
+    assert listed == {"office": [office["id"], plain["id"]], "video": [video["id"]],
+                      "phone": [phone["id"]]}
+
+    booked_id = service.book(target.token, target.patient_id, video["id"], "video")
+    booked = target.fhir.read("Appointment", booked_id, target.token)
+    assert booked["serviceType"] == video["serviceType"]
+    later = slot(80, "video")
+    assert [o.id for o in service.free_slots_for_move(target.token, booked_id, before)] == [
+        later["id"]]
+    service.move(target.token, booked_id, later["id"])
+    moved = target.fhir.read("Appointment", booked_id, target.token)
+    assert moved["slot"] == [{"reference": f"Slot/{later['id']}"}]
+    assert mode_of(moved) == "video"
 
 
 # ---- refusals: OperationOutcome becomes a typed error ------------------------------------

@@ -73,11 +73,13 @@ def test_search_file_errors(tmp_path: Path, text: str, line: int, field: str) ->
 
 
 @pytest.mark.parametrize(("text", "line", "field", "message"), [
-    ("patient_compartment:\n  Observation: [colour]\nshared: []\ndelivery_may_create: []\n",
+    ("patient_compartment:\n  Observation: [colour]\nshared: []\ndelivery_may_create: []\n"
+     "areas: {}\n",
      2, "patient_compartment.Observation.0", "not a search parameter"),
-    ("patient_compartment: {}\nshared: [Pizza]\ndelivery_may_create: []\n", 2, "shared.0",
+    ("patient_compartment: {}\nshared: [Pizza]\ndelivery_may_create: []\nareas: {}\n", 2,
+     "shared.0",
      "not a resource type"),
-    ("patient_compartment: {}\nshared: []\ndelivery_may_create: []\n", 1, "(top)",
+    ("patient_compartment: {}\nshared: []\ndelivery_may_create: []\nareas: {}\n", 1, "(top)",
      "no access rule for"),
 ])
 def test_access_file_errors(tmp_path: Path, text: str, line: int, field: str,

@@ -1,7 +1,8 @@
 """Proxy tasks through the guides' ActionPort against the demo backend (its access wired to
-the Norwegian policy): the policy decides with the birth date the service records, what it
-allows is read back as a RelatedPerson, and a parent acts for a child only while the policy
-lets them."""
+the Norwegian policy): the relative's national ID number is checked and gives their birth
+date, the policy decides with the birth date and confidentiality the service records, what it
+allows (all areas, or some) is read back as a RelatedPerson, the proxy then acts for the giver
+only in those areas, and a parent acts for a child only while the policy lets them."""
 
 from __future__ import annotations
 
@@ -13,9 +14,14 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
+from kiosk.guides.loader import bundled_guides_dir, load_guide
+from kiosk.policy.access import policy_for
+from kiosk.policy.reasons import REASONS
 from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
-from kiosk.services.fhir import FhirClient
+from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient
+from kiosk.services.health.national_id import NOT_VALID, WRONG_LENGTH
+from kiosk.services.health.proxies import AREA_EXTENSION, NotAllowedForThem, related_people
 from kiosk.services.http import HttpClient, ServiceError
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
@@ -27,10 +33,13 @@ from kiosk.services.tasks.common import (
     TaskContext,
     who,
 )
-from kiosk.services.tasks.proxies import one_year_on
+from kiosk.services.tasks.proxies import AREA_WORDS, NOTHING_CHOSEN, one_year_on
 from kiosk.session import Session
 
 SignIn = Callable[[str], TokenResponse]
+OLA_ID, EMIL_ID = "02888510128", "04891350037"
+SOME = {"scope": "some", "area_appointments": True, "area_medicines": False,
+        "area_messages": False, "area_records": True}
 
 
 @pytest.fixture
@@ -71,13 +80,19 @@ def proxies_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
             and any(c["code"] == "HPOWATT" for r in p["relationship"] for c in r["coding"])]
 
 
-def test_one_year_proxy_is_registered_and_read_back(
+def areas_of(proxy: dict[str, Any]) -> list[str]:
+    return [e["valueCode"] for e in proxy["extension"] if e["url"] == AREA_EXTENSION]
+
+
+def test_one_year_proxy_for_everything_is_registered_and_read_back(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
-    clock: ManualClock,
+    clock: ManualClock, http: HttpClient,
 ) -> None:
-    session = asking(sign_in, "kari", relative="Ola  Nordmann", relative_born=1985,
-                     duration="year")
-    result = make_actions("NO").perform("give_proxy", session)
+    session = asking(sign_in, "kari", relative="Ola  Nordmann", relative_id="028885 10128",
+                     scope="all", duration="year")
+    actions = make_actions("NO")
+    assert actions.perform("check_relative", session).ok
+    result = actions.perform("give_proxy", session)
     assert result.ok and not result.queued, result
     [proxy] = proxies_of(backend, "kari")
     today = clock.now().date()
@@ -85,39 +100,104 @@ def test_one_year_proxy_is_registered_and_read_back(
     assert proxy["active"] is True
     assert proxy["period"] == {"start": today.isoformat(),
                                "end": one_year_on(today).isoformat()}
+    assert areas_of(proxy) == ["all"]
+    assert {"system": NO_NATIONAL_ID, "value": OLA_ID} in proxy["identifier"]
+    # The client reads it back the same way.
+    [record] = related_people(FhirClient(http), session.person.access_token, "kari")
+    assert (record.areas, record.national_id, record.is_proxy) == (("all",), OLA_ID, True)
 
 
-def test_open_ended_proxy_has_no_end(
+def test_open_ended_proxy_for_some_areas(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
-    session = asking(sign_in, "ola", relative="Kari Nordmann", relative_born=1971,
-                     duration="open")
+    session = asking(sign_in, "ola", relative="Kari Nordmann", relative_id="15837110073",
+                     duration="open", **SOME)
     assert make_actions("NO").perform("give_proxy", session).ok
     [proxy] = proxies_of(backend, "ola")
     assert "end" not in proxy["period"]
+    assert areas_of(proxy) == ["appointments", "records"]
 
 
-def test_a_relative_who_may_be_under_18_is_refused_with_the_policy_reason(
-    make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
-    clock: ManualClock,
+def test_the_summary_says_what_and_for_how_long_in_words(
+    make_actions: Callable[[str], TaskActions], sign_in: SignIn,
 ) -> None:
-    year = clock.now().date().year - 17
-    session = asking(sign_in, "kari", relative="Emil Nordmann", relative_born=year,
-                     duration="open")
-    result = make_actions("NO").perform("give_proxy", session)
-    assert not result.ok
-    assert result.error == "A proxy must be 18 or older."
+    actions = make_actions("NO")
+    session = asking(sign_in, "kari", relative="Ola Nordmann", duration="year", **SOME)
+    summary = actions.options("proxy_summary", session)
+    assert [(o.label, o.label_msgid) for o in summary] == [
+        ("Book and change appointments", True),
+        ("See your vaccines, health contacts and health records", True),
+        ("For one year", True)]
+    session.remember("scope", "all", "All my health services")
+    session.remember("duration", "open", "Until I end it")
+    assert [o.label for o in actions.options("proxy_summary", session)] == [
+        "Use all your health services", "Until I end it"]
+
+
+def test_saying_no_to_every_area_gives_nothing(
+    make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
+) -> None:
+    actions = make_actions("NO")
+    none = {**SOME, "area_appointments": False, "area_records": False}
+    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
+                     duration="year", **none)
+    assert actions.options("proxy_summary", session) == []
+    result = actions.perform("give_proxy", session)
+    assert (result.ok, result.error) == (False, NOTHING_CHOSEN)
     assert proxies_of(backend, "kari") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "error", "values"),
+    [("0288851012", WRONG_LENGTH, {"count": 10}), ("02888510129", NOT_VALID, {}),
+     ("01013050038", NOT_VALID, {})],  # a valid number of someone born in 2030
+)
+def test_a_wrong_number_is_said_at_once_and_nothing_is_given(
+    make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
+    typed: str, error: str, values: dict[str, Any],
+) -> None:
+    actions = make_actions("NO")
+    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=typed,
+                     scope="all", duration="year")
+    for step in ("check_relative", "give_proxy"):
+        result = actions.perform(step, session)
+        assert (result.ok, result.error, result.values) == (False, error, values)
+    assert proxies_of(backend, "kari") == []
+
+
+def test_a_relative_under_18_is_refused_with_the_policy_reason(
+    make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
+) -> None:
+    session = asking(sign_in, "kari", relative="Emil Nordmann", relative_id=EMIL_ID,
+                     scope="all", duration="open")
+    actions = make_actions("NO")
+    for step in ("check_relative", "give_proxy"):
+        result = actions.perform(step, session)
+        assert (result.ok, result.error) == (False, "A proxy must be 18 or older.")
+    assert proxies_of(backend, "kari") == []
+
+
+def test_a_giver_with_a_confidential_address_is_refused_with_a_clear_reason(
+    make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
+) -> None:
+    session = asking(sign_in, "fatima", relative="Ola Nordmann", relative_id=OLA_ID,
+                     scope="all", duration="open")
+    actions = make_actions("NO")
+    for step in ("check_relative", "give_proxy"):
+        result = actions.perform(step, session)
+        assert (result.ok, result.error) == (False, REASONS["proxy_giver_protected"])
+    assert proxies_of(backend, "fatima") == []
 
 
 def test_sweden_has_no_adult_proxy(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
-    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_born=1985,
-                     duration="year")
-    result = make_actions("SE").perform("give_proxy", session)
-    assert not result.ok
-    assert result.error is not None and result.error.startswith("In Sweden there is no general")
+    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
+                     scope="all", duration="year")
+    for step in ("check_relative", "give_proxy"):
+        result = make_actions("SE").perform(step, session)
+        assert not result.ok
+        assert result.error is not None and result.error.startswith("In Sweden there is no")
     assert proxies_of(backend, "kari") == []
 
 
@@ -127,8 +207,23 @@ def test_a_missing_answer_or_no_sign_in_is_an_error(
     actions = make_actions("NO")
     with pytest.raises(MissingAnswer):
         actions.perform("give_proxy", asking(sign_in, "kari", relative="Ola Nordmann"))
+    some_unasked = {k: v for k, v in SOME.items() if k != "area_messages"}
+    with pytest.raises(MissingAnswer, match="area"):
+        actions.perform("give_proxy", asking(sign_in, "kari", relative="Ola Nordmann",
+                                             relative_id=OLA_ID, duration="open",
+                                             **some_unasked))
     with pytest.raises(NotSignedIn):
         actions.perform("give_proxy", Session("en"))
+
+
+def test_every_proxy_choice_has_words_and_a_question_in_the_guide() -> None:
+    choices = policy_for("NO").proxy_choices
+    assert set(AREA_WORDS) == {"all", *choices}
+    guide = load_guide(bundled_guides_dir() / "proxy.yaml")
+    asked = [s for s in guide.steps.values() if s.id.startswith("area_")]
+    assert [s.id for s in asked] == [f"area_{name}" for name in choices]
+    assert all(s.kind == "confirm" and s.private for s in asked)
+    assert guide.step("relative_id").private
 
 
 def test_one_year_on_from_29_february() -> None:
@@ -164,7 +259,7 @@ def test_a_proxy_is_given_for_the_signed_in_citizen_even_while_acting_for_a_chil
     actions = make_actions("NO")
     session = asking(sign_in, "kari")
     pick_whose(actions, session, "Emil Nordmann")
-    for key, value in {"relative": "Ola Nordmann", "relative_born": 1985,
+    for key, value in {"relative": "Ola Nordmann", "relative_id": OLA_ID, "scope": "all",
                        "duration": "open"}.items():
         session.remember(key, value, str(value))
     assert actions.perform("give_proxy", session).ok
@@ -201,3 +296,35 @@ def test_acting_for_is_forgotten_by_wipe_and_by_a_new_sign_in() -> None:
     session.act_for("emil", "Emil Nordmann")
     session.sign_in("ola", "Ola", "other")
     assert session.acting_for is None and who(session) == ("other", "ola")
+
+
+def test_a_proxy_for_appointments_only_is_clearly_refused_medicines(
+    make_actions: Callable[[str], TaskActions], sign_in: SignIn,
+) -> None:
+    actions = make_actions("NO")
+    kari = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
+                  duration="open", **{**SOME, "area_records": False})
+    assert actions.perform("give_proxy", kari).ok
+    ola = asking(sign_in, "ola")
+    assert [o.label for o in actions.options("whose_record", ola)] == ["Ola", "Kari Nordmann"]
+    pick_whose(actions, ola, "Kari Nordmann")
+    assert [o.id for o in actions.options("my_appointments", ola)]
+    with pytest.raises(NotAllowedForThem) as caught:
+        actions.options("my_medicines", ola)
+    assert caught.value.msgid == (
+        "You may not do this for the person you are helping. What you may do depends on the"
+        " proxy they gave you, or on the child's age.")
+    # Ola's own medicines are his to see, with the same token.
+    pick_whose(actions, ola, "Ola")
+    assert actions.options("my_medicines", ola)
+
+
+def test_a_403_for_ones_own_record_keeps_its_own_message(
+    make_actions: Callable[[str], TaskActions], sign_in: SignIn,
+) -> None:
+    actions = make_actions("NO")
+    session = asking(sign_in, "kari")
+    session.person = type(session.person)("ola", "Kari", session.person.access_token)
+    with pytest.raises(ServiceError) as caught:
+        actions.options("my_medicines", session)
+    assert not isinstance(caught.value, NotAllowedForThem)
