@@ -14,7 +14,7 @@ from textual.containers import Grid
 from textual.widgets import Button, Input
 
 from kiosk.guides.model import Option
-from kiosk.guides.runner import AnswerError, GuideRunner
+from kiosk.guides.runner import AnswerError
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.error import SIGN_IN_AGAIN
 from kiosk.services.http import ServiceError
@@ -156,6 +156,8 @@ class StepScreen(KioskScreen):
         else:
             name = self.l10n.gettext(option.label) if option.label_msgid else option.label
         parts = [name]
+        if option.note:
+            parts.append(self.l10n.gettext(option.note))
         if option.detail and self.show_detail:
             parts.append(option.detail)
         if option.day is not None:
@@ -243,24 +245,22 @@ class StepScreen(KioskScreen):
         session = self.runner.session
         before = session.person.patient_id if session.person else None
 
-        async def done(ok: bool | None) -> None:
+        def done(ok: bool | None) -> None:
             if not ok:
                 session.sign_out()
                 self.app.pop_screen()
             elif session.person is not None and session.person.patient_id == before:
                 retry()
             else:
-                await self.restart()
+                self.restart()
 
         self.app.sign_in(self.sign_in_again_heading, done)  # type: ignore[attr-defined]
 
-    async def restart(self) -> None:
-        """Begin the guide again from its first step, keeping nothing typed before."""
-        self.runner = GuideRunner(self.runner.guide, self.runner.session, self.runner.actions)
-        self.drafts.clear()
-        self.error, self.page = "", 0
-        self.options, self._options_for = None, None
-        await self.show_step()
+    def restart(self) -> None:
+        """Begin the guide again on a new screen, keeping nothing typed before."""
+        guide_id = self.runner.guide.id
+        self.app.pop_screen()
+        self.app.start_guide(guide_id)  # type: ignore[attr-defined]
 
     def sign_in_again_heading(self) -> tuple[str, str]:
         gettext = self.l10n.gettext

@@ -148,7 +148,8 @@ async def pick_task(pilot: Any, guide_id: str) -> None:
     """On the menu, by keys: turn its pages with "More tasks" until the guide's tile can be
     pressed, and press it."""
     await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
-    for _ in range(10):
+    turned = False
+    for _ in range(20):
         await pilot.pause()
         menu = pilot.app.screen
         tile = menu.query(f"#guide-{guide_id}")
@@ -160,6 +161,12 @@ async def pick_task(pilot: Any, guide_id: str) -> None:
                              guide_id)
             await pilot.pause()
             return
+        # After "Another task" the menu may be on a later page: first turn back to the start.
+        earlier = menu.query("#page-prev")
+        if earlier and not turned:
+            await pilot.press(str(earlier.first().number))
+            continue
+        turned = True
         more = menu.query("#page-next")
         assert more, f"no menu page offers the guide {guide_id!r}"
         await pilot.press(str(more.first().number))
