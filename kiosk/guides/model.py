@@ -63,6 +63,8 @@ class Step:
     sent yet (default: ``next``), so the citizen is told honestly which of the two happened."""
     private: bool = False
     """The answer or shown data is personal: never spoken through the loudspeaker."""
+    masked: bool = False
+    """text steps: what is typed is shown as dots and never put into a later text."""
     empty: str | None = None
     """slot and list steps: message (msgid) when the service lists nothing."""
     qr: str | None = None

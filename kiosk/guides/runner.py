@@ -155,7 +155,8 @@ class GuideRunner:
             raise AnswerError(TEXT_EMPTY)
         if step.max_length is not None and len(answer) > step.max_length:
             raise AnswerError(TEXT_TOO_LONG, max_length=step.max_length, length=len(answer))
-        self.session.remember(step.key, answer, answer)
+        # A masked answer gets no label, so no {placeholder} can show or speak it.
+        self.session.remember(step.key, answer, None if step.masked else answer)
         self._go_next(step)
 
     def signed_in(self) -> None:

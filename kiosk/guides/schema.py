@@ -31,7 +31,8 @@ fields a step takes depends on its kind (``*`` = required):
              show what a service lists (e.g. my_vaccines), then go on; nothing is picked
     number   prompt*, help*, unit*, next*, minimum, maximum, decimals, store, private
              ``decimals`` (default 0) is how many digits may follow the comma
-    text     prompt*, help*, next*, max_length, store, private
+    text     prompt*, help*, next*, max_length, store, private, masked
+             ``masked: yes`` (an id number): typed as dots, never shown or spoken back
     signin   next*, prompt, help                                sign in with the phone
     action   action*, next*, prompt, help, on_error, queued     call a service, e.g.
              book_appointment; on failure stay (the citizen may retry) or go to ``on_error``;
@@ -107,7 +108,7 @@ KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("prompt", "help", "unit", "next"),
         ("minimum", "maximum", "decimals", "store", "private"),
     ),
-    "text": (("prompt", "help", "next"), ("max_length", "store", "private")),
+    "text": (("prompt", "help", "next"), ("max_length", "store", "private", "masked")),
     "signin": (("next",), ("prompt", "help")),
     "action": (("action", "next"), ("prompt", "help", "on_error", "queued")),
     "finish": (("prompt",), ("help", "private", "qr")),
@@ -425,7 +426,7 @@ class _Checker:
                 values[name] = self.whole(value, field, 0)
             elif name == "max_length":
                 values[name] = self.whole(value, field, 1)
-            elif name == "private":
+            elif name in ("private", "masked"):
                 values[name] = self.flag(value, field)
             elif name == "qr":
                 values[name] = self.address(value, field)

@@ -137,7 +137,7 @@ class StepScreen(KioskScreen):
         # the runner checks what was typed and says how to fix it.
         restrict = r"[0-9 ,.\-]*" if kind == "number" else None
         yield Input(self.drafts.get(step.id, ""), id="answer", type="text", restrict=restrict,
-                    max_length=step.max_length or 0)
+                    max_length=step.max_length or 0, password=step.masked)
         yield BigButton(None, self.l10n.gettext("Next"), id="next")
 
     def _compose_action(self, step: Any) -> ComposeResult:

@@ -6,6 +6,7 @@ list of free slots and booked appointments and changes them like the real servic
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -380,6 +381,18 @@ def test_text_is_checked(practice_guide: Guide, session: Session) -> None:
     runner.enter_text("  Bad knee  ")
     assert session.answers["note"] == "Bad knee"
     assert runner.step.id == "send"
+
+
+def test_a_masked_answer_is_kept_but_never_labelled(practice_guide: Guide,
+                                                    session: Session) -> None:
+    masked = dataclasses.replace(practice_guide.step("note"), masked=True)
+    guide = dataclasses.replace(practice_guide, steps={**practice_guide.steps, "note": masked})
+    runner = GuideRunner(guide, session, Practice())
+    runner.enter_number("80")
+    runner.enter_number("2")
+    runner.enter_text("15837110073")
+    assert session.answers["note"] == "15837110073"
+    assert "note" not in session.labels and "15837110073" not in runner.values().values()
 
 
 def test_failed_action_goes_to_on_error(practice_guide: Guide, session: Session) -> None:

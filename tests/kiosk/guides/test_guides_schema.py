@@ -89,6 +89,12 @@ def test_unknown_step_field_is_named_with_the_allowed_ones(tmp_path: Path) -> No
     assert errors[1].message == "is missing; a confirm step needs it."
 
 
+def test_only_a_text_step_may_be_masked(tmp_path: Path) -> None:
+    errors = problems(tmp_path, broken("    help: Say yes or no.",
+                                       "    help: Say yes or no.\n    masked: yes"))
+    assert where(errors) == [(18, "steps.sure.masked")]
+
+
 def test_unknown_top_level_field(tmp_path: Path) -> None:
     errors = problems(tmp_path, broken("icon_label: A star", "icon_label: A star\ncolor: red"))
     assert where(errors) == [(5, "color")]
