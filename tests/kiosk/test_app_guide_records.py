@@ -1,6 +1,7 @@
-"""The vaccines and health-contacts guides through the real app, demo backend and sign-in, by
-keys only: every list step shows what the demo service holds for the signed-in citizen, an
-empty list says so in words, and a refused one says what happened and what to do."""
+"""The vaccines-and-alerts and health-contacts guides through the real app, demo backend and
+sign-in, by keys only: every list step shows what the demo service holds for the signed-in
+citizen (dates in words), an empty list says so in words, and a refused one says what happened
+and what to do."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ async def finish(kd: SimpleNamespace, pilot: Any) -> None:
     await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "idle")
 
 
-async def test_kari_sees_her_vaccines_and_recommendations(
+async def test_kari_sees_her_vaccines_recommendations_and_alerts(
     kd: SimpleNamespace, app: KioskApp, runtime: Runtime
 ) -> None:
     given = sorted(held(runtime, "Immunization", "kari", "patient"),
@@ -69,6 +70,15 @@ async def test_kari_sees_her_vaccines_and_recommendations(
         assert shown_items(app) == [
             f"{item['vaccineCode'][0]['text']}, {item['forecastStatus']['coding'][0]['display']}"
             f", {in_english(item['dateCriterion'][0]['value'])}" for item in recommended]
+
+        await pilot.press("1")
+        await next_list(kd, pilot, "alerts")
+        notices = sorted((c for c in held(runtime, "Communication", "kari", "subject")
+                          if c.get("category")), key=lambda c: c["sent"], reverse=True)
+        assert notices
+        assert shown_items(app) == [
+            f"{c['payload'][0]['contentString']}, Demo GP office, {in_english(c['sent'])}"
+            for c in notices]
         await finish(kd, pilot)
     assert runtime.session.person is None and not runtime.session.fetched
 
@@ -89,6 +99,10 @@ async def test_no_recommendations_are_said_in_words(
         await next_list(kd, pilot, "recommended")
         assert shown_items(app) == []
         assert kd.shows(app, "No vaccines are recommended for you right now.")
+        await pilot.press("1")
+        await next_list(kd, pilot, "alerts")
+        assert shown_items(app) == []
+        assert kd.shows(app, "You have no notices from the health service.")
         await finish(kd, pilot)
 
 

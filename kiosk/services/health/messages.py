@@ -2,7 +2,7 @@
 
 A message is a Communication about the patient (``subject``). The citizen's own messages have
 the patient as ``sender``; the office's replies point at the message they answer with
-``inResponseTo``.
+``inResponseTo``. Alerts the health service sends (see ``alerts``) are not part of it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.services.fhir import FhirClient, check_id
 from kiosk.services.health import submission
+from kiosk.services.health.alerts import is_alert
 from kiosk.services.health.fhirdata import (
     instant,
     parse_instant,
@@ -65,7 +66,7 @@ def messages(fhir: FhirClient, token: str, patient_id: str) -> list[Message]:
             sender=str((c.get("sender") or {}).get("display") or ""),
             in_response_to=_answers(c),
         )
-        for c in found if c.get("status") != "entered-in-error"
+        for c in found if c.get("status") != "entered-in-error" and not is_alert(c)
     ]
     listed.sort(key=lambda m: m.sent.timestamp() if m.sent else 0.0, reverse=True)
     return listed

@@ -1,4 +1,5 @@
-"""Read-only records: the citizen's vaccines (given and recommended) and health contacts.
+"""Read-only records: the citizen's vaccines (given and recommended), the health service's
+alerts to them, and their health contacts.
 
 Every item is shown as the service wrote it: the name as ``label``; a status, a role or a phone
 number as ``detail``. Dates are ``day``, which the screen writes in the citizen's language.
@@ -9,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.guides.model import Option
-from kiosk.services.health import contacts, vaccines
+from kiosk.services.health import alerts, contacts, vaccines
 from kiosk.services.tasks.common import TaskContext, who
+from translations.catalog import KIOSK_TZ
 
 
 def _detail(*parts: str | None) -> str:
@@ -33,6 +35,15 @@ def vaccine_recommendations(context: TaskContext, session: Any) -> list[Option]:
     ]
 
 
+def my_alerts(context: TaskContext, session: Any) -> list[Option]:
+    token, patient_id = who(session)
+    return [
+        Option(id=a.id, label=a.text, detail=a.sender,
+               day=a.sent.astimezone(KIOSK_TZ).date() if a.sent else None)
+        for a in alerts.alerts(context.fhir, token, patient_id)
+    ]
+
+
 def health_contacts(context: TaskContext, session: Any) -> list[Option]:
     token, patient_id = who(session)
     return [
@@ -44,5 +55,6 @@ def health_contacts(context: TaskContext, session: Any) -> list[Option]:
 SOURCES = {
     "my_vaccines": my_vaccines,
     "vaccine_recommendations": vaccine_recommendations,
+    "my_alerts": my_alerts,
     "health_contacts": health_contacts,
 }

@@ -24,6 +24,7 @@ from kiosk.services.appointments import MODES, PARTICIPATION_MODE, AppointmentSe
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient, ResourceInvalid
 from kiosk.services.health import (
+    alerts,
     consent,
     contacts,
     measurements,
@@ -401,6 +402,33 @@ def test_vaccines_and_recommendations(target: Target) -> None:
     recommended = vaccines.recommendations(target.fhir, target.token, target.patient_id)
     flu = [r for r in recommended if r.name == "Contract influenza"]
     assert flu and flu[0].due == date(2027, 10, 1) and flu[0].status == "due"
+
+
+def test_alerts_are_found_by_category_and_kept_out_of_the_conversation(target: Target) -> None:
+    def notice(category: str | None, text: str, days_ago: int) -> dict[str, Any]:
+        resource: dict[str, Any] = {
+            "resourceType": "Communication", "status": "completed", "subject": target.me,
+            "sender": {"display": "Contract GP office"}, "recipient": [target.me],
+            "sent": (NOW - timedelta(days=days_ago)).isoformat(),
+            "payload": [{"contentString": text}],
+        }
+        if category is not None:
+            resource["category"] = [{"coding": [{"system": alerts.CATEGORY_SYSTEM,
+                                                 "code": category}]}]
+        return target.seed(resource)
+
+    reminder = notice("reminder", "Contract: time for your flu vaccine", 3)
+    ready = notice("notification", "Contract: your results are ready", 2)
+    chat = notice(None, "Contract: a reply in the conversation", 1)
+    listed = alerts.alerts(target.fhir, target.token, target.patient_id)
+    ours = [a for a in listed if a.id in {reminder["id"], ready["id"], chat["id"]}]
+    assert [a.id for a in ours] == [ready["id"], reminder["id"]]  # newest first, no chat
+    assert ours[0].text == "Contract: your results are ready"
+    assert ours[0].sender == "Contract GP office"
+    conversation = {m.id for m in messages.messages(target.fhir, target.token,
+                                                    target.patient_id)}
+    assert chat["id"] in conversation
+    assert not conversation & {reminder["id"], ready["id"]}
 
 
 def test_health_contacts_from_active_care_teams(target: Target) -> None:

@@ -69,7 +69,8 @@ def test_each_citizen_has_something_in_every_task(sign_in: Callable[[str], Token
     assert "Practitioner/gp" in members
     for member in members:
         assert call("GET", member, token).status_code == 200
-    thread = bundle(call, token, f"Communication?subject={me}&_sort=sent")
+    thread = [c for c in bundle(call, token, f"Communication?subject={me}&_sort=sent")
+              if "category" not in c]
     question, answer = thread
     assert question["sender"]["reference"] == me
     assert answer["inResponseTo"] == [{"reference": f"Communication/{question['id']}"}]

@@ -68,6 +68,23 @@ def test_recommendations_name_the_vaccine_its_status_and_due_day(
     assert listed[0].day is not None and listed[0].day.isoformat() == due
 
 
+def test_alerts_are_the_services_notices_newest_first_with_sender_and_day(
+    actions: TaskActions, backend: DemoBackend, sign_in: SignIn
+) -> None:
+    session = session_for(sign_in, "kari")
+    listed = actions.options("my_alerts", session)
+    stored = sorted((c for c in held(backend, "Communication", "kari", "subject")
+                     if c.get("category")), key=lambda c: c["sent"], reverse=True)
+    assert len(stored) == 2, "the demo seed gives kari a reminder and a notice"
+    assert [o.id for o in listed] == [c["id"] for c in stored]
+    assert [o.label for o in listed] == [c["payload"][0]["contentString"] for c in stored]
+    assert {o.detail for o in listed} == {"Demo GP office"}
+    assert all(o.day is not None and o.day.isoformat() == c["sent"][:10]
+               for o, c in zip(listed, stored, strict=True))
+    conversation = {o.id for o in actions.options("my_messages", session)}
+    assert conversation and not conversation & {o.id for o in listed}
+
+
 def test_a_citizen_without_recommendations_gets_an_empty_list(
     actions: TaskActions, backend: DemoBackend, sign_in: SignIn
 ) -> None:
