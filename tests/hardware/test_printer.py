@@ -10,13 +10,10 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +35,9 @@ from hardware.printer import (
     port_status_problem,
 )
 from tests.hardware.escpos_reader import Printed, read_receipts
+from tests.privileges import shared_folder, unprivileged
 
 REPO = Path(__file__).resolve().parents[2]
-NOBODY = 65534
 NOT_WORKING = "The printer is not working. Please ask a staff member for help."
 ADDRESS = "https://helse.example.no/portal/fortsett-senere-med-en-lang-adresse"
 
@@ -76,28 +73,10 @@ def printed(device: Path) -> list[Printed]:
     return read_receipts(device.read_bytes())
 
 
-@contextmanager
-def unprivileged() -> Iterator[None]:
-    """Run as a user that file modes apply to (root ignores them)."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-
-
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
-    """A folder the unprivileged user can reach (tmp_path's parents are private to root)."""
-    top = Path(tempfile.mkdtemp(prefix="helselos-printer-"))
-    top.chmod(0o711)
-    try:
+    with shared_folder("helselos-printer-") as top:
         yield top
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_a_receipt_is_real_escpos_with_norwegian_letters_a_qr_code_and_a_cut(

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 import stat
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,9 +30,9 @@ from kiosk.services.outbox import (
     OutboxReadOnly,
     read_stats,
 )
+from tests.privileges import NOBODY, shared_folder, unprivileged
 
 CANARY = "Canary-Ingrid-Kvist-4417"
-NOBODY = 65534
 NOT_SAVED = ("This could not be sent, and the kiosk could not save it to send later. "
              "Nothing has been sent. Please ask a staff member for help.")
 
@@ -67,28 +64,10 @@ def on_disk(path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
-@contextmanager
-def unprivileged() -> Iterator[None]:
-    """Run as a user that file modes apply to (root ignores them)."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-
-
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
-    """A folder the unprivileged user can reach (tmp_path's parents are private to root)."""
-    top = Path(tempfile.mkdtemp(prefix="helselos-outbox-"))
-    top.chmod(0o711)
-    try:
+    with shared_folder("helselos-outbox-") as top:
         yield top
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
 
 
 def give_away(*paths: Path) -> None:
