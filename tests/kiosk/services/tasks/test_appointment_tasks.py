@@ -3,8 +3,6 @@ backend; and what the port does with names no area defines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from kiosk.clock import ManualClock
@@ -13,11 +11,9 @@ from kiosk.services.appointments import SlotChanged, mode_of
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, NotSignedIn, TaskActions, TaskContext
 from kiosk.session import Session
-
-SignIn = Callable[[str], TokenResponse]
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
 
 @pytest.fixture
@@ -25,11 +21,6 @@ def actions(http: HttpClient, clock: ManualClock) -> TaskActions:
     return TaskActions(TaskContext(FhirClient(http), clock, max_options=5))
 
 
-def session_for(sign_in: SignIn, patient: str, name: str) -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, name, token.access_token)
-    return session
 
 
 def test_names_match_the_guide_contract(actions: TaskActions) -> None:

@@ -8,8 +8,7 @@ down, as a kiosk whose connection drops between showing the list and sending.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +21,12 @@ from kiosk.services.health import consent
 from kiosk.services.http import HttpClient, ServiceError
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import Backoff, OutboxSender
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks import consent as tasks
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.session import Session
 from tests.kiosk.services.flaky_proxy import FlakyProxy, flaky_proxy
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
-SignIn = Callable[[str], TokenResponse]
 TITLES = {key: topic.title for key, topic in consent.topics().items()}
 
 
@@ -38,11 +36,6 @@ def proxy(backend: DemoBackend) -> Iterator[FlakyProxy]:
         yield running
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
 
 
 @pytest.fixture
@@ -57,11 +50,6 @@ def actions(http: HttpClient, proxy: FlakyProxy, outbox: Outbox, backend: DemoBa
     through_proxy.close()
 
 
-def session_for(sign_in: SignIn, patient: str) -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, patient.title(), token.access_token)
-    return session
 
 
 def consents_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:

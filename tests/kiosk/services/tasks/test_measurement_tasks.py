@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,20 +21,13 @@ from kiosk.services.health.measurements import NOT_ABOVE, OUT_OF_RANGE, kinds
 from kiosk.services.http import HttpClient
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
-from kiosk.session import Session
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
 
-SignIn = Callable[[str], TokenResponse]
 CLIENT_ID = "helselos-kiosk"
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
 
 
 @pytest.fixture
@@ -60,13 +52,6 @@ def actions(make_actions: Callable[[str], TaskActions], backend: DemoBackend) ->
     return make_actions(backend.base_url)
 
 
-def session_for(sign_in: SignIn, patient: str, name: str, **answers: Any) -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, name, token.access_token)
-    for key, value in answers.items():
-        session.remember(key, value, str(value))
-    return session
 
 
 def observations(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:

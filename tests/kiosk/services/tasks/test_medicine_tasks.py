@@ -3,10 +3,6 @@ demo backend: the list, what may be renewed, a renewal read back, and the refusa
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 
 from kiosk.clock import ManualClock
@@ -17,27 +13,17 @@ from kiosk.services.health.medicines import RENEWAL_CODE_TEXT
 from kiosk.services.http import HttpClient
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.medicines import ALREADY_ASKED, NOT_RENEWABLE
-from kiosk.session import Session
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
+from tests.loopback import closed_port_url
 
-SignIn = Callable[[str], TokenResponse]
 LEVOTHYROXINE = "Levothyroxine 50 microgram tablet"
 ATORVASTATIN = "Atorvastatin 20 mg tablet"
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
 
 
 def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox,
@@ -54,11 +40,6 @@ def actions(backend: DemoBackend, http: HttpClient, clock: ManualClock,
     return make_actions(backend, http, clock, outbox)
 
 
-def session_for(sign_in: SignIn, patient: str = "kari") -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, "Kari Nordmann", token.access_token)
-    return session
 
 
 def renewals(backend: DemoBackend) -> list[dict]:
@@ -68,7 +49,7 @@ def renewals(backend: DemoBackend) -> list[dict]:
 
 def test_each_medicine_is_listed_once_with_its_dosage(actions: TaskActions,
                                                       sign_in: SignIn) -> None:
-    listed = actions.options("my_medicines", session_for(sign_in))
+    listed = actions.options("my_medicines", session_for(sign_in, "kari", "Kari Nordmann"))
     assert [(o.label, o.detail) for o in listed] == [
         (ATORVASTATIN, "One tablet in the evening"),
         (LEVOTHYROXINE, "One tablet every morning"),
@@ -78,7 +59,7 @@ def test_each_medicine_is_listed_once_with_its_dosage(actions: TaskActions,
 def test_renewal_is_asked_on_the_prescription_and_read_back(
     actions: TaskActions, backend: DemoBackend, sign_in: SignIn
 ) -> None:
-    session = session_for(sign_in)
+    session = session_for(sign_in, "kari", "Kari Nordmann")
     options = actions.options("renewable_medicines", session)
     assert [(o.id, o.label, o.detail) for o in options] == [
         ("MedicationRequest/kari-atorvastatin-rx", ATORVASTATIN, ""),
@@ -105,7 +86,7 @@ def test_a_stopped_medicine_cannot_be_renewed(actions: TaskActions, backend: Dem
         (resource,) = [r for kind in ("MedicationStatement", "MedicationRequest")
                        for r in backend.resources(kind) if r["id"] == rid]
         backend.put({**resource, "status": "stopped"})
-    session = session_for(sign_in)
+    session = session_for(sign_in, "kari", "Kari Nordmann")
     assert [o.label for o in actions.options("renewable_medicines", session)] == [LEVOTHYROXINE]
     assert ATORVASTATIN in [o.label for o in actions.options("my_medicines", session)]
     session.remember("medicine", "MedicationRequest/kari-atorvastatin-rx")
@@ -129,10 +110,10 @@ def test_a_citizen_without_medicines_gets_empty_lists(actions: TaskActions,
 def test_renewal_is_queued_when_the_office_cannot_be_reached(
     backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox, sign_in: SignIn
 ) -> None:
-    dead = HttpClient(f"http://127.0.0.1:{closed_port()}", timeout_s=2, retries=0)
+    dead = HttpClient(closed_port_url(), timeout_s=2, retries=0)
     try:
         actions = make_actions(backend, http, clock, outbox, delivery_http=dead)
-        session = session_for(sign_in)
+        session = session_for(sign_in, "kari", "Kari Nordmann")
         session.remember("medicine", "MedicationRequest/kari-atorvastatin-rx")
         result = actions.perform("request_renewal", session)
     finally:
@@ -144,4 +125,4 @@ def test_renewal_is_queued_when_the_office_cannot_be_reached(
 
 def test_renewal_needs_a_chosen_medicine(actions: TaskActions, sign_in: SignIn) -> None:
     with pytest.raises(MissingAnswer):
-        actions.perform("request_renewal", session_for(sign_in))
+        actions.perform("request_renewal", session_for(sign_in, "kari", "Kari Nordmann"))

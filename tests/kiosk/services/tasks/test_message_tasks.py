@@ -3,10 +3,6 @@ demo backend: the conversation, the start of a message read back, sending, and q
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 
 from kiosk.clock import ManualClock
@@ -16,26 +12,16 @@ from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.messages import start_of
-from kiosk.session import Session
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
+from tests.loopback import closed_port_url
 
-SignIn = Callable[[str], TokenResponse]
 QUESTION = "Can I take my thyroid tablet together with coffee?"
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
 
 
 def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox,
@@ -51,11 +37,6 @@ def actions(backend: DemoBackend, http: HttpClient, clock: ManualClock,
     return make_actions(backend, http, clock, outbox)
 
 
-def session_for(sign_in: SignIn, patient: str = "kari") -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, "Kari Nordmann", token.access_token)
-    return session
 
 
 def kari_sent(backend: DemoBackend) -> list[dict]:
@@ -65,7 +46,7 @@ def kari_sent(backend: DemoBackend) -> list[dict]:
 
 
 def test_the_conversation_is_listed_newest_first(actions: TaskActions, sign_in: SignIn) -> None:
-    listed = actions.options("my_messages", session_for(sign_in))
+    listed = actions.options("my_messages", session_for(sign_in, "kari", "Kari Nordmann"))
     assert [(o.id, o.detail) for o in listed] == [
         ("kari-answer", "Dr. Demo Lege"), ("kari-question", "Kari Nordmann")]
     assert listed[1].label == QUESTION
@@ -84,7 +65,7 @@ def test_start_of_cuts_at_a_word() -> None:
 
 def test_a_message_is_sent_and_read_back(actions: TaskActions, backend: DemoBackend,
                                          sign_in: SignIn) -> None:
-    session = session_for(sign_in)
+    session = session_for(sign_in, "kari", "Kari Nordmann")
     text = "Please call me about my blood test results. " * 5
     session.remember("message", text.strip(), text.strip())
     preview = actions.perform("message_start", session)
@@ -103,10 +84,10 @@ def test_a_message_is_sent_and_read_back(actions: TaskActions, backend: DemoBack
 def test_a_message_is_queued_when_the_office_cannot_be_reached(
     backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox, sign_in: SignIn
 ) -> None:
-    dead = HttpClient(f"http://127.0.0.1:{closed_port()}", timeout_s=2, retries=0)
+    dead = HttpClient(closed_port_url(), timeout_s=2, retries=0)
     try:
         actions = make_actions(backend, http, clock, outbox, delivery_http=dead)
-        session = session_for(sign_in)
+        session = session_for(sign_in, "kari", "Kari Nordmann")
         session.remember("message", "Hello")
         result = actions.perform("send_message", session)
     finally:
@@ -125,7 +106,7 @@ def test_no_messages_is_an_empty_list(actions: TaskActions, backend: DemoBackend
 
 
 def test_sending_needs_the_typed_message(actions: TaskActions, sign_in: SignIn) -> None:
-    session = session_for(sign_in)
+    session = session_for(sign_in, "kari", "Kari Nordmann")
     with pytest.raises(MissingAnswer):
         actions.perform("message_start", session)
     with pytest.raises(MissingAnswer):

@@ -6,9 +6,8 @@ only in those areas, and a parent acts for a child only while the policy lets th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +24,6 @@ from kiosk.services.health.proxies import AREA_EXTENSION, NotAllowedForThem, rel
 from kiosk.services.http import HttpClient, ServiceError
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import (
     MissingAnswer,
     NotSignedIn,
@@ -35,8 +33,8 @@ from kiosk.services.tasks.common import (
 )
 from kiosk.services.tasks.proxies import AREA_WORDS, NOTHING_CHOSEN, one_year_on
 from kiosk.session import Session
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
-SignIn = Callable[[str], TokenResponse]
 OLA_ID, EMIL_ID = "02888510128", "04891350037"
 SOME = {"scope": "some", "area_appointments": True, "area_medicines": False,
         "area_messages": False, "area_records": True}
@@ -47,11 +45,6 @@ def backend(make_backend: Callable[..., DemoBackend]) -> DemoBackend:
     return make_backend(country="NO")
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.db", clock=clock)
-    yield box
-    box.close()
 
 
 @pytest.fixture
@@ -65,13 +58,6 @@ def make_actions(http: HttpClient, backend: DemoBackend, clock: ManualClock,
     return make
 
 
-def asking(sign_in: SignIn, patient: str, **answers: Any) -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, patient.title(), token.access_token)
-    for key, value in answers.items():
-        session.remember(key, value, str(value))
-    return session
 
 
 def proxies_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
@@ -88,7 +74,7 @@ def test_one_year_proxy_for_everything_is_registered_and_read_back(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
     clock: ManualClock, http: HttpClient,
 ) -> None:
-    session = asking(sign_in, "kari", relative="Ola  Nordmann", relative_id="028885 10128",
+    session = session_for(sign_in, "kari", relative="Ola  Nordmann", relative_id="028885 10128",
                      scope="all", duration="year")
     actions = make_actions("NO")
     assert actions.perform("check_relative", session).ok
@@ -110,7 +96,7 @@ def test_one_year_proxy_for_everything_is_registered_and_read_back(
 def test_open_ended_proxy_for_some_areas(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
-    session = asking(sign_in, "ola", relative="Kari Nordmann", relative_id="15837110073",
+    session = session_for(sign_in, "ola", relative="Kari Nordmann", relative_id="15837110073",
                      duration="open", **SOME)
     assert make_actions("NO").perform("give_proxy", session).ok
     [proxy] = proxies_of(backend, "ola")
@@ -122,7 +108,7 @@ def test_the_summary_says_what_and_for_how_long_in_words(
     make_actions: Callable[[str], TaskActions], sign_in: SignIn,
 ) -> None:
     actions = make_actions("NO")
-    session = asking(sign_in, "kari", relative="Ola Nordmann", duration="year", **SOME)
+    session = session_for(sign_in, "kari", relative="Ola Nordmann", duration="year", **SOME)
     summary = actions.options("proxy_summary", session)
     assert [(o.label, o.label_msgid) for o in summary] == [
         ("Book and change appointments", True),
@@ -139,7 +125,7 @@ def test_saying_no_to_every_area_gives_nothing(
 ) -> None:
     actions = make_actions("NO")
     none = {**SOME, "area_appointments": False, "area_records": False}
-    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
+    session = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
                      duration="year", **none)
     assert actions.options("proxy_summary", session) == []
     result = actions.perform("give_proxy", session)
@@ -157,7 +143,7 @@ def test_a_wrong_number_is_said_at_once_and_nothing_is_given(
     typed: str, error: str, values: dict[str, Any],
 ) -> None:
     actions = make_actions("NO")
-    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=typed,
+    session = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=typed,
                      scope="all", duration="year")
     for step in ("check_relative", "give_proxy"):
         result = actions.perform(step, session)
@@ -168,7 +154,7 @@ def test_a_wrong_number_is_said_at_once_and_nothing_is_given(
 def test_a_relative_under_18_is_refused_with_the_policy_reason(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
-    session = asking(sign_in, "kari", relative="Emil Nordmann", relative_id=EMIL_ID,
+    session = session_for(sign_in, "kari", relative="Emil Nordmann", relative_id=EMIL_ID,
                      scope="all", duration="open")
     actions = make_actions("NO")
     for step in ("check_relative", "give_proxy"):
@@ -180,7 +166,7 @@ def test_a_relative_under_18_is_refused_with_the_policy_reason(
 def test_a_giver_with_a_confidential_address_is_refused_with_a_clear_reason(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
-    session = asking(sign_in, "fatima", relative="Ola Nordmann", relative_id=OLA_ID,
+    session = session_for(sign_in, "fatima", relative="Ola Nordmann", relative_id=OLA_ID,
                      scope="all", duration="open")
     actions = make_actions("NO")
     for step in ("check_relative", "give_proxy"):
@@ -192,7 +178,7 @@ def test_a_giver_with_a_confidential_address_is_refused_with_a_clear_reason(
 def test_sweden_has_no_adult_proxy(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
-    session = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
+    session = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
                      scope="all", duration="year")
     for step in ("check_relative", "give_proxy"):
         result = make_actions("SE").perform(step, session)
@@ -206,10 +192,10 @@ def test_a_missing_answer_or_no_sign_in_is_an_error(
 ) -> None:
     actions = make_actions("NO")
     with pytest.raises(MissingAnswer):
-        actions.perform("give_proxy", asking(sign_in, "kari", relative="Ola Nordmann"))
+        actions.perform("give_proxy", session_for(sign_in, "kari", relative="Ola Nordmann"))
     some_unasked = {k: v for k, v in SOME.items() if k != "area_messages"}
     with pytest.raises(MissingAnswer, match="area"):
-        actions.perform("give_proxy", asking(sign_in, "kari", relative="Ola Nordmann",
+        actions.perform("give_proxy", session_for(sign_in, "kari", relative="Ola Nordmann",
                                              relative_id=OLA_ID, duration="open",
                                              **some_unasked))
     with pytest.raises(NotSignedIn):
@@ -241,7 +227,7 @@ def test_kari_acts_for_her_son_and_back_for_herself(
     make_actions: Callable[[str], TaskActions], sign_in: SignIn,
 ) -> None:
     actions = make_actions("NO")
-    session = asking(sign_in, "kari")
+    session = session_for(sign_in, "kari")
     assert [o.label for o in actions.options("whose_record", session)] == [
         "Kari", "Emil Nordmann"]
     pick_whose(actions, session, "Emil Nordmann")
@@ -257,7 +243,7 @@ def test_a_proxy_is_given_for_the_signed_in_citizen_even_while_acting_for_a_chil
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
     actions = make_actions("NO")
-    session = asking(sign_in, "kari")
+    session = session_for(sign_in, "kari")
     pick_whose(actions, session, "Emil Nordmann")
     for key, value in {"relative": "Ola Nordmann", "relative_id": OLA_ID, "scope": "all",
                        "duration": "open"}.items():
@@ -270,7 +256,7 @@ def test_nobody_else_is_listed_for_a_citizen_without_children(
     make_actions: Callable[[str], TaskActions], sign_in: SignIn,
 ) -> None:
     actions = make_actions("NO")
-    assert [o.id for o in actions.options("whose_record", asking(sign_in, "ola"))] == ["ola"]
+    assert [o.id for o in actions.options("whose_record", session_for(sign_in, "ola"))] == ["ola"]
 
 
 def test_a_child_of_16_takes_care_of_their_own_record(
@@ -278,7 +264,7 @@ def test_a_child_of_16_takes_care_of_their_own_record(
 ) -> None:
     clock.advance((date(2029, 9, 4) - clock.now().date()).days * 86400.0 + 3600)
     actions = make_actions("NO")
-    session = asking(sign_in, "kari")
+    session = session_for(sign_in, "kari")
     assert [o.id for o in actions.options("whose_record", session)] == ["kari"]
     session.act_for("emil", "Emil Nordmann")
     with pytest.raises(ServiceError):
@@ -302,10 +288,10 @@ def test_a_proxy_for_appointments_only_is_clearly_refused_medicines(
     make_actions: Callable[[str], TaskActions], sign_in: SignIn,
 ) -> None:
     actions = make_actions("NO")
-    kari = asking(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
+    kari = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
                   duration="open", **{**SOME, "area_records": False})
     assert actions.perform("give_proxy", kari).ok
-    ola = asking(sign_in, "ola")
+    ola = session_for(sign_in, "ola")
     assert [o.label for o in actions.options("whose_record", ola)] == ["Ola", "Kari Nordmann"]
     pick_whose(actions, ola, "Kari Nordmann")
     assert [o.id for o in actions.options("my_appointments", ola)]
@@ -323,7 +309,7 @@ def test_a_403_for_ones_own_record_keeps_its_own_message(
     make_actions: Callable[[str], TaskActions], sign_in: SignIn,
 ) -> None:
     actions = make_actions("NO")
-    session = asking(sign_in, "kari")
+    session = session_for(sign_in, "kari")
     session.person = type(session.person)("ola", "Kari", session.person.access_token)
     with pytest.raises(ServiceError) as caught:
         actions.options("my_medicines", session)

@@ -3,19 +3,15 @@ with a real Session against the demo backend: what is listed is what the server 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from kiosk.clock import ManualClock
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import NotSignedIn, TaskActions, TaskContext
 from kiosk.session import Session
-
-SignIn = Callable[[str], TokenResponse]
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
 
 @pytest.fixture
@@ -23,11 +19,6 @@ def actions(http: HttpClient, clock: ManualClock) -> TaskActions:
     return TaskActions(TaskContext(FhirClient(http), clock))
 
 
-def session_for(sign_in: SignIn, patient: str) -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, patient, token.access_token)
-    return session
 
 
 def held(backend: DemoBackend, kind: str, patient: str, field: str) -> list[dict]:

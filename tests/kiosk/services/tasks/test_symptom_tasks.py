@@ -6,7 +6,6 @@ only questions the questionnaire can carry."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,22 +18,15 @@ from kiosk.services.health.questionnaire import responses
 from kiosk.services.http import HttpClient
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
-from kiosk.services.signin import TokenResponse
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_guide
-from kiosk.session import Session
+from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
 
-SignIn = Callable[[str], TokenResponse]
 CLIENT_ID = "helselos-kiosk"
 ANSWERS = {"fever": "yes", "cough": "no", "breath": "yes", "feeling": 6}
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
-    box = Outbox(tmp_path / "outbox.sqlite3", clock=clock)
-    yield box
-    box.close()
 
 
 @pytest.fixture
@@ -54,13 +46,6 @@ def make_actions(outbox: Outbox, backend: DemoBackend,
         client.close()
 
 
-def session_for(sign_in: SignIn, patient: str, name: str, **answers: Any) -> Session:
-    session = Session("en")
-    token = sign_in(patient)
-    session.sign_in(token.patient_id, name, token.access_token)
-    for key, value in answers.items():
-        session.remember(key, value, str(value))
-    return session
 
 
 def sent_by(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
