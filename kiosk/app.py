@@ -13,12 +13,13 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
+from hardware.headset import HeadsetWatch
 from kiosk import systemd
 from kiosk.guides.runner import GuideRunner
 from kiosk.idle import IdlePolicy
-from kiosk.messages import VoiceEvent
+from kiosk.messages import HeadsetChanged, VoiceEvent
 from kiosk.runtime import Runtime
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, Spoken
 from kiosk.screens.error import TRY_AGAIN, ErrorScreen
 from kiosk.screens.finish import FinishScreen, qr_settings
 from kiosk.screens.idle import IdleScreen
@@ -69,6 +70,7 @@ class KioskApp(App[None]):
         # No motion: smooth scrolling helps nobody at a kiosk and can disorient.
         self.animation_level = "none"
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.headset = HeadsetWatch(runtime.headset, self._headset_from_thread)
 
     async def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -76,10 +78,12 @@ class KioskApp(App[None]):
         with suppress(NotImplementedError, RuntimeError, ValueError):
             self._loop.add_signal_handler(signal.SIGTERM, self.terminate)
         await self.push_screen(IdleScreen())
+        self.headset.start()
         self.set_interval(1.0, self.check_time_limit)
         systemd.notify_ready()
 
     def on_unmount(self) -> None:
+        self.headset.stop()
         self.runtime.voice.on_event = None
         if self._loop is not None:
             with suppress(NotImplementedError, RuntimeError, ValueError):
@@ -103,6 +107,19 @@ class KioskApp(App[None]):
         if self._loop is not None and not self._loop.is_closed():
             with suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self.post_message, VoiceEvent(kind, text))
+
+    def _headset_from_thread(self, plugged: bool) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self.post_message, HeadsetChanged(plugged))
+
+    def on_headset_changed(self, event: HeadsetChanged) -> None:
+        """Personal text goes only into a headset: follow the jack, and say the screen again so
+        a citizen who just plugged one in hears what it holds."""
+        self.runtime.output.set_route("headset" if event.plugged else "speaker")
+        self.runtime.voice.stop()
+        if isinstance(self.screen, Spoken):
+            self.speak_screen(self.screen)
 
     def on_voice_event(self, event: VoiceEvent) -> None:
         caption = {"speaking": "♪ " + " ".join(event.text.split()),

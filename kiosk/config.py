@@ -54,6 +54,9 @@ class Settings:
     """Speak every screen. Off: text only."""
     audio_output: str = "auto"
     """auto (sound card, else a private file sink), none, or file:DIR (one WAV per utterance)."""
+    headset_jack: str = "auto"
+    """How the kiosk knows a headset is plugged in (personal text is spoken only into one):
+    auto (sound card 0's jack switch, if it has one), none, alsa:CARD, or file:PATH (on/off)."""
     http_timeout_s: float = 5.0
     """Seconds to wait for the backend before saying it is not answering."""
     http_retries: int = 2
@@ -92,6 +95,10 @@ class Settings:
             raise ConfigError(f"portal_url: must start with https://, got {self.portal_url!r}")
         if self.outbox_max_age_h < 1:
             raise ConfigError("outbox_max_age_h: must be at least 1 hour")
+        if not (self.headset_jack in ("auto", "none")
+                or self.headset_jack.startswith(("alsa:", "file:"))):
+            raise ConfigError(f"headset_jack: must be auto, none, alsa:CARD or file:PATH, "
+                              f"got {self.headset_jack!r}")
         if self.printer_width not in (32, 48):
             raise ConfigError(
                 f"printer_width: must be 48 (80 mm paper) or 32 (58 mm paper), "

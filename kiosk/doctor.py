@@ -73,6 +73,21 @@ def check_printer(settings: Settings) -> Check:
         return Check("printer", FAIL, str(exc))
 
 
+def check_headset(settings: Settings) -> Check:
+    """Can the kiosk tell when a headset is plugged in? Without it, personal text is not spoken."""
+    from hardware.headset import NoJack, open_jack
+
+    sensor = open_jack(settings.headset_jack)
+    if isinstance(sensor, NoJack):
+        return Check("headset", WARN, "no headset detection (headset_jack): personal text is "
+                                      "shown but never spoken")
+    state = sensor.plugged()
+    if state is None:
+        return Check("headset", FAIL, f"{sensor.description} cannot be read")
+    return Check("headset", OK, f"{sensor.description}: "
+                                f"{'headset plugged in' if state else 'no headset now'}")
+
+
 def check_voices(settings: Settings) -> list[Check]:
     """One check per shipped language: espeak-ng has its voice and really speaks a word with it."""
     from speech.synth import SynthError, Synthesizer
@@ -262,6 +277,7 @@ def run_checks(settings: Settings) -> list[Check]:
     return [
         *_guarded("audio output", lambda: check_audio(settings)),
         *_guarded("printer", lambda: check_printer(settings)),
+        *_guarded("headset", lambda: check_headset(settings)),
         *_guarded("text to speech", lambda: check_voices(settings)),
         *_guarded("catalogs", check_catalogs),
         *_guarded("guides", check_guides),

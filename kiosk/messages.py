@@ -16,3 +16,11 @@ class VoiceEvent(Message):
     def can_replace(self, message: Message) -> bool:
         # Only the newest caption matters.
         return isinstance(message, VoiceEvent)
+
+
+class HeadsetChanged(Message):
+    """A headset was plugged in (``plugged``) or pulled out."""
+
+    def __init__(self, plugged: bool) -> None:
+        super().__init__()
+        self.plugged = plugged

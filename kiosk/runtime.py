@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hardware.audio import AudioOutput, NullOutput, open_output
+from hardware.headset import JackSensor, open_jack
 from hardware.printer import ReceiptPrinter, open_printer
 from helper_mode.assist import HelperMode
 from helper_mode.audit import AuditLog
@@ -57,6 +58,7 @@ class Runtime:
     http: HttpClient
     output: AudioOutput
     printer: ReceiptPrinter
+    headset: JackSensor
     outbox: Outbox
     delivery: DeliveryLoop | None
     synth: Synthesizer | None = None
@@ -146,6 +148,7 @@ def build_runtime(
                              known_actions=actions.actions())
         output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()
         printer = open_printer(settings.printer_device, settings.printer_width)
+        headset = open_jack(settings.headset_jack)
         started.append(output.close)
         synth, problem = _open_speech(settings)
         if synth is not None:
@@ -160,7 +163,7 @@ def build_runtime(
     return Runtime(
         settings=settings, clock=clock, session=Session(settings.default_language),
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
-        base_url=base_url, http=http, output=output, printer=printer, outbox=outbox,
-        delivery=delivery,
+        base_url=base_url, http=http, output=output, printer=printer, headset=headset,
+        outbox=outbox, delivery=delivery,
         synth=synth, speech_problem=problem,
     )

@@ -45,3 +45,13 @@ def test_printer_width_is_32_or_48(tmp_path: Path, width: int) -> None:
 def test_a_wrong_printer_width_names_the_variable(empty: Path) -> None:
     with pytest.raises(ConfigError, match="HELSELOS_PRINTER_WIDTH: field 'printer_width'"):
         load_settings(empty, env={"HELSELOS_PRINTER_WIDTH": "wide"})
+
+
+@pytest.mark.parametrize("spec", ["auto", "none", "alsa:0", "file:/run/helselos/jack"])
+def test_headset_jack_settings_that_name_a_sensor(tmp_path: Path, spec: str) -> None:
+    assert Settings(state_dir=tmp_path, headset_jack=spec).headset_jack == spec
+
+
+def test_a_headset_jack_that_names_no_sensor_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="headset_jack: must be auto, none, alsa:CARD"):
+        Settings(state_dir=tmp_path, headset_jack="bluetooth")

@@ -196,3 +196,13 @@ def test_run_checks_covers_every_area_and_is_json_serialisable(tmp_path: Path) -
                      "state dir", "clock", "disk space"):
         assert expected in names
     json.dumps([c.__dict__ for c in checks])
+
+
+def test_headset_detection_is_reported(tmp_path: Path) -> None:
+    none = doctor.check_headset(settings(tmp_path, headset_jack="none"))
+    assert none.status == WARN and "never spoken" in none.detail
+    jack = tmp_path / "jack"
+    assert doctor.check_headset(settings(tmp_path, headset_jack=f"file:{jack}")).status == FAIL
+    jack.write_text("on")
+    found = doctor.check_headset(settings(tmp_path, headset_jack=f"file:{jack}"))
+    assert found.status == OK and "headset plugged in" in found.detail
