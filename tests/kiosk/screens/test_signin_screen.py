@@ -30,7 +30,7 @@ async def test_the_drawn_qr_code_opens_the_verification_page_and_sign_in_complet
         assert auth.user_code in page.text
 
         await kd.approve_by_phone(pilot)
-        await kd.at_step(pilot, "slot")
+        await kd.at_step(pilot, "choice")  # how to meet the doctor: signed in, the guide goes on
         person = app.runtime.session.person
         assert person is not None and person.patient_id == "kari"
 
