@@ -55,11 +55,18 @@ async def type_in(pilot: Any, text: str) -> None:
     await pilot.press(*("space" if c == " " else c for c in text), "enter")
 
 
-async def answer_up_to_scope(kd: SimpleNamespace, pilot: Any, name: str, number: str,
-                             giver: str = "kari") -> None:
+async def start_giving(kd: SimpleNamespace, pilot: Any, giver: str = "kari") -> None:
+    """Open the proxy guide, sign in as ``giver`` and choose to give a proxy."""
     await open_proxy_guide(kd, pilot)
     await kd.approve_by_phone(pilot, giver)
+    await at(kd, pilot, "what")
+    await pilot.press("1")
     await at(kd, pilot, "relative")
+
+
+async def answer_up_to_scope(kd: SimpleNamespace, pilot: Any, name: str, number: str,
+                             giver: str = "kari") -> None:
+    await start_giving(kd, pilot, giver)
     await type_in(pilot, name)
     await at(kd, pilot, "relative_id")
     assert kd.shows(pilot.app, f"What is the national ID number of {name}?")
@@ -132,9 +139,7 @@ async def test_a_mistyped_number_is_said_under_the_question_and_can_be_fixed(
     kd: SimpleNamespace, app: KioskApp, runtime: Runtime
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await open_proxy_guide(kd, pilot)
-        await kd.approve_by_phone(pilot, "kari")
-        await at(kd, pilot, "relative")
+        await start_giving(kd, pilot)
         await type_in(pilot, "Ola Nordmann")
         await at(kd, pilot, "relative_id")
         await type_in(pilot, OLA_ID[:-1])
@@ -150,9 +155,7 @@ async def test_a_mistyped_number_is_said_under_the_question_and_can_be_fixed(
 async def refused_at_the_number(kd: SimpleNamespace, app: KioskApp, runtime: Runtime,
                                 number: str, reason: str, giver: str = "kari") -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await open_proxy_guide(kd, pilot)
-        await kd.approve_by_phone(pilot, giver)
-        await at(kd, pilot, "relative")
+        await start_giving(kd, pilot, giver)
         await type_in(pilot, "Emil Nordmann")
         await at(kd, pilot, "relative_id")
         await type_in(pilot, number)
@@ -293,3 +296,39 @@ async def test_ola_with_a_proxy_for_medicines_only_sees_her_medicines_but_not_he
                             and kd.shows(app, message), "the refusal")
         assert message in app.screen.speech_text().splitlines()
         assert kd.shows(app, "You are using the health record of: Kari Nordmann")
+
+
+async def test_kari_ends_the_proxy_she_gave_ola_by_keys_only(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    assert runtime.demo is not None
+    runtime.demo.put({**register_proxy("kari", "Ola Nordmann", date(2026, 11, 1),
+                                       national_id=OLA_ID).resource, "id": "ola-for-kari"})
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await open_proxy_guide(kd, pilot)
+        await kd.approve_by_phone(pilot, "kari")
+        await at(kd, pilot, "what")
+        await pilot.press("2")
+        await at(kd, pilot, "which_proxy")
+        assert kd.shows(app, "Ola Nordmann")
+        await pilot.press("1")
+        await at(kd, pilot, "end_confirm")
+        assert kd.shows(app, "Ola Nordmann will no longer be able to use your health services "
+                             "for you. Is that right?")
+        await pilot.press("y")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        assert "The proxy for Ola Nordmann has ended." in str(app.screen.text)
+    (ended,) = [p for p in proxies_of(runtime, "kari") if p["id"] == "ola-for-kari"]
+    assert ended["active"] is False
+
+
+async def test_with_no_proxy_given_there_is_nothing_to_end(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await open_proxy_guide(kd, pilot)
+        await kd.approve_by_phone(pilot, "kari")
+        await at(kd, pilot, "what")
+        await pilot.press("2")
+        await at(kd, pilot, "which_proxy")
+        assert kd.shows(app, "You have not given anyone a proxy that is in force.")

@@ -102,6 +102,7 @@ def test_a_slip_after_a_guide_with_private_answers_reveals_none_of_them(
     session.sign_in("patient-7f3c9", "Kari Nordmann", "token-s3cr3t")
     guide = next(g for g in runtime.guides if g.id == "proxy")
     runner = GuideRunner(guide, session, runtime.actions)  # signed in: starts at the questions
+    runner.choose("give")
     runner.enter_text("Ola Hemmelig Halvorsen")
     runner.enter_text("02888510128")
     with pytest.raises(ServiceError) as failed:

@@ -1,4 +1,4 @@
-"""Proxies (fullmakt): register a person who may act for the patient, and list them.
+"""Proxies (fullmakt): register a person who may act for the patient, list them, end one.
 
 A proxy is a RelatedPerson of the patient with the role ``HPOWATT`` (healthcare power of
 attorney), a period (from a day, until a day or open-ended), the proxy's national identity
@@ -130,6 +130,11 @@ def register_proxy(
     if national_id is not None:
         resource["identifier"] = [{"system": NO_NATIONAL_ID, "value": national_id}]
     return submission.create("RelatedPerson", resource)
+
+
+def end_proxy(related_person_id: str) -> submission.Submission:
+    """End a proxy: the RelatedPerson is no longer active (its record stays, as history)."""
+    return submission.change("RelatedPerson", related_person_id, {"active": False})
 
 
 def proxy_areas(person: dict[str, Any]) -> tuple[str, ...]:

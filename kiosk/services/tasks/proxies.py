@@ -12,6 +12,9 @@ proxy will cover and for how long, for the citizen to confirm; ``give_proxy`` ch
 again with the areas chosen and submits the RelatedPerson through the outbox. A refusal is an
 ActionResult that is not ok, carrying the reason.
 
+``my_proxies`` lists the proxies the citizen has given that are in force ("which_proxy" is
+the chosen one's id) and ``end_proxy`` ends it.
+
 ``whose_record`` lists the citizen and the people the health service lets them act for (it
 applies the country's policy: a parent for a child of the right age, a proxy in force), and
 ``act_for`` keeps the answer "whose" in the Session, so ``who()`` uses that person's record.
@@ -26,7 +29,12 @@ from kiosk.guides.model import ActionResult, Option
 from kiosk.policy.access import ALL, Decision, Policy, ProxyGrant, policy_for
 from kiosk.services.health import national_id
 from kiosk.services.health.fhirdata import parse_day
-from kiosk.services.health.proxies import has_confidential_address, register_proxy
+from kiosk.services.health.proxies import (
+    end_proxy,
+    has_confidential_address,
+    register_proxy,
+    related_people,
+)
 from kiosk.services.http import ServiceError, _
 from kiosk.services.tasks.common import MissingAnswer, NotSignedIn, TaskContext, answer, submit
 
@@ -40,6 +48,7 @@ AREA_WORDS = {
 """What a proxy covers, in words, for ``ALL`` and each proxy choice of the rules."""
 DURATION_WORDS = {"year": _("For one year"), "open": _("Until I end it")}
 """The duration as the guide's choices say it."""
+NOT_IN_FORCE = _("This proxy has already ended. Please choose again.")
 NOTHING_CHOSEN = _("You said no to every service, so there is no proxy to give. Please change"
                    " your answers.")
 
@@ -157,6 +166,24 @@ def give_proxy(context: TaskContext, session: Any) -> ActionResult:
         patient_id, name, today, end, areas=names, national_id=relative.value))
 
 
+def my_proxies(context: TaskContext, session: Any) -> list[Option]:
+    """The proxies the signed-in citizen has given that are in force now, by name."""
+    token, patient_id = _signed_in(session)
+    today = context.clock.now().date()
+    return [Option(id=r.id, label=r.name)
+            for r in related_people(context.fhir, token, patient_id)
+            if r.is_proxy and r.in_force(today)]
+
+
+def end_given_proxy(context: TaskContext, session: Any) -> ActionResult:
+    """End the chosen proxy now. Sent now or not at all: the outbox never keeps a change to an
+    existing resource, so a failure is raised and the citizen is told nothing changed."""
+    proxy_id = str(answer(session, "which_proxy"))
+    if not any(o.id == proxy_id for o in my_proxies(context, session)):
+        return ActionResult(ok=False, error=NOT_IN_FORCE)
+    return submit(context, session, end_proxy(proxy_id))
+
+
 def _person_name(patient: dict[str, Any]) -> str:
     for name in patient.get("name") or []:
         if name.get("text"):
@@ -183,5 +210,7 @@ def act_for(context: TaskContext, session: Any) -> ActionResult:
     return ActionResult(ok=True)
 
 
-SOURCES = {"whose_record": whose_record, "proxy_summary": proxy_summary}
-ACTIONS = {"give_proxy": give_proxy, "check_relative": check_relative, "act_for": act_for}
+SOURCES = {"whose_record": whose_record, "proxy_summary": proxy_summary,
+           "my_proxies": my_proxies}
+ACTIONS = {"give_proxy": give_proxy, "check_relative": check_relative, "act_for": act_for,
+           "end_proxy": end_given_proxy}

@@ -301,6 +301,18 @@ def test_register_proxy(target: Target) -> None:
     assert proxy.in_force(date(2027, 6, 1)) and not proxy.in_force(date(2027, 12, 2))
 
 
+def test_ending_a_proxy_keeps_its_record_but_not_in_force(target: Target) -> None:
+    stored = target.send(proxies.register_proxy(target.patient_id, "Ola Ended",
+                                                date(2026, 12, 1)))
+    target.send(proxies.end_proxy(stored["id"]))
+    people = {p.id: p for p in proxies.related_people(target.fhir, target.token,
+                                                       target.patient_id)}
+    ended = people[stored["id"]]
+    assert ended.is_proxy and not ended.active
+    assert not ended.in_force(date(2027, 1, 1))
+    assert ended.name == "Ola Ended" and ended.start == date(2026, 12, 1)
+
+
 def test_proxy_areas_extension_and_national_id_are_accepted(target: Target) -> None:
     sub = proxies.register_proxy(target.patient_id, "Ola Nordmann", date(2026, 12, 1),
                                  areas=["records", "appointments"], national_id="02888510128")

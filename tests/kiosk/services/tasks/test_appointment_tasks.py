@@ -21,8 +21,6 @@ def actions(http: HttpClient, clock: ManualClock) -> TaskActions:
     return TaskActions(TaskContext(FhirClient(http), clock, max_options=5))
 
 
-
-
 def test_names_match_the_guide_contract(actions: TaskActions) -> None:
     port: ActionPort = actions
     assert {"free_slots", "free_slots_for_move", "my_appointments"} <= port.sources()

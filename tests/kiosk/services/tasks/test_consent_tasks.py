@@ -36,8 +36,6 @@ def proxy(backend: DemoBackend) -> Iterator[FlakyProxy]:
         yield running
 
 
-
-
 @pytest.fixture
 def actions(http: HttpClient, proxy: FlakyProxy, outbox: Outbox, backend: DemoBackend,
             clock: ManualClock) -> Iterator[TaskActions]:
@@ -48,8 +46,6 @@ def actions(http: HttpClient, proxy: FlakyProxy, outbox: Outbox, backend: DemoBa
                           backoff=Backoff(rng=random.Random(3)))
     yield TaskActions(TaskContext(FhirClient(http), clock, sender=sender))
     through_proxy.close()
-
-
 
 
 def consents_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:

@@ -28,8 +28,6 @@ from tests.loopback import closed_port_url
 CLIENT_ID = "helselos-kiosk"
 
 
-
-
 @pytest.fixture
 def make_actions(outbox: Outbox, backend: DemoBackend,
                  clock: ManualClock) -> Iterator[Callable[[str], TaskActions]]:
@@ -50,8 +48,6 @@ def make_actions(outbox: Outbox, backend: DemoBackend,
 @pytest.fixture
 def actions(make_actions: Callable[[str], TaskActions], backend: DemoBackend) -> TaskActions:
     return make_actions(backend.base_url)
-
-
 
 
 def observations(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:

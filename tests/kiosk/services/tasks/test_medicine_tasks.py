@@ -22,10 +22,6 @@ LEVOTHYROXINE = "Levothyroxine 50 microgram tablet"
 ATORVASTATIN = "Atorvastatin 20 mg tablet"
 
 
-
-
-
-
 def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox,
                  delivery_http: HttpClient | None = None) -> TaskActions:
     fhir = FhirClient(http)
@@ -38,8 +34,6 @@ def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, out
 def actions(backend: DemoBackend, http: HttpClient, clock: ManualClock,
             outbox: Outbox) -> TaskActions:
     return make_actions(backend, http, clock, outbox)
-
-
 
 
 def renewals(backend: DemoBackend) -> list[dict]:

@@ -20,10 +20,6 @@ from tests.loopback import closed_port_url
 QUESTION = "Can I take my thyroid tablet together with coffee?"
 
 
-
-
-
-
 def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox,
                  delivery_http: HttpClient | None = None) -> TaskActions:
     token = DeliveryToken(http, backend.client_id, backend.delivery_secret, clock=clock)
@@ -35,8 +31,6 @@ def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, out
 def actions(backend: DemoBackend, http: HttpClient, clock: ManualClock,
             outbox: Outbox) -> TaskActions:
     return make_actions(backend, http, clock, outbox)
-
-
 
 
 def kari_sent(backend: DemoBackend) -> list[dict]:

@@ -20,7 +20,12 @@ from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient
 from kiosk.services.health.national_id import NOT_VALID, WRONG_LENGTH
-from kiosk.services.health.proxies import AREA_EXTENSION, NotAllowedForThem, related_people
+from kiosk.services.health.proxies import (
+    AREA_EXTENSION,
+    NotAllowedForThem,
+    register_proxy,
+    related_people,
+)
 from kiosk.services.http import HttpClient, ServiceError
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
@@ -31,7 +36,7 @@ from kiosk.services.tasks.common import (
     TaskContext,
     who,
 )
-from kiosk.services.tasks.proxies import AREA_WORDS, NOTHING_CHOSEN, one_year_on
+from kiosk.services.tasks.proxies import AREA_WORDS, NOT_IN_FORCE, NOTHING_CHOSEN, one_year_on
 from kiosk.session import Session
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
@@ -45,8 +50,6 @@ def backend(make_backend: Callable[..., DemoBackend]) -> DemoBackend:
     return make_backend(country="NO")
 
 
-
-
 @pytest.fixture
 def make_actions(http: HttpClient, backend: DemoBackend, clock: ManualClock,
                  outbox: Outbox) -> Callable[[str], TaskActions]:
@@ -56,8 +59,6 @@ def make_actions(http: HttpClient, backend: DemoBackend, clock: ManualClock,
             http, backend.client_id, backend.delivery_secret, clock=clock))
         return TaskActions(TaskContext(fhir, clock, sender, country=country))
     return make
-
-
 
 
 def proxies_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
@@ -75,7 +76,7 @@ def test_one_year_proxy_for_everything_is_registered_and_read_back(
     clock: ManualClock, http: HttpClient,
 ) -> None:
     session = session_for(sign_in, "kari", relative="Ola  Nordmann", relative_id="028885 10128",
-                     scope="all", duration="year")
+                          scope="all", duration="year")
     actions = make_actions("NO")
     assert actions.perform("check_relative", session).ok
     result = actions.perform("give_proxy", session)
@@ -97,7 +98,7 @@ def test_open_ended_proxy_for_some_areas(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
     session = session_for(sign_in, "ola", relative="Kari Nordmann", relative_id="15837110073",
-                     duration="open", **SOME)
+                          duration="open", **SOME)
     assert make_actions("NO").perform("give_proxy", session).ok
     [proxy] = proxies_of(backend, "ola")
     assert "end" not in proxy["period"]
@@ -126,7 +127,7 @@ def test_saying_no_to_every_area_gives_nothing(
     actions = make_actions("NO")
     none = {**SOME, "area_appointments": False, "area_records": False}
     session = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
-                     duration="year", **none)
+                          duration="year", **none)
     assert actions.options("proxy_summary", session) == []
     result = actions.perform("give_proxy", session)
     assert (result.ok, result.error) == (False, NOTHING_CHOSEN)
@@ -144,7 +145,7 @@ def test_a_wrong_number_is_said_at_once_and_nothing_is_given(
 ) -> None:
     actions = make_actions("NO")
     session = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=typed,
-                     scope="all", duration="year")
+                          scope="all", duration="year")
     for step in ("check_relative", "give_proxy"):
         result = actions.perform(step, session)
         assert (result.ok, result.error, result.values) == (False, error, values)
@@ -155,7 +156,7 @@ def test_a_relative_under_18_is_refused_with_the_policy_reason(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
     session = session_for(sign_in, "kari", relative="Emil Nordmann", relative_id=EMIL_ID,
-                     scope="all", duration="open")
+                          scope="all", duration="open")
     actions = make_actions("NO")
     for step in ("check_relative", "give_proxy"):
         result = actions.perform(step, session)
@@ -167,7 +168,7 @@ def test_a_giver_with_a_confidential_address_is_refused_with_a_clear_reason(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
     session = session_for(sign_in, "fatima", relative="Ola Nordmann", relative_id=OLA_ID,
-                     scope="all", duration="open")
+                          scope="all", duration="open")
     actions = make_actions("NO")
     for step in ("check_relative", "give_proxy"):
         result = actions.perform(step, session)
@@ -179,7 +180,7 @@ def test_sweden_has_no_adult_proxy(
     make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
 ) -> None:
     session = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
-                     scope="all", duration="year")
+                          scope="all", duration="year")
     for step in ("check_relative", "give_proxy"):
         result = make_actions("SE").perform(step, session)
         assert not result.ok
@@ -196,8 +197,8 @@ def test_a_missing_answer_or_no_sign_in_is_an_error(
     some_unasked = {k: v for k, v in SOME.items() if k != "area_messages"}
     with pytest.raises(MissingAnswer, match="area"):
         actions.perform("give_proxy", session_for(sign_in, "kari", relative="Ola Nordmann",
-                                             relative_id=OLA_ID, duration="open",
-                                             **some_unasked))
+                                                  relative_id=OLA_ID, duration="open",
+                                                  **some_unasked))
     with pytest.raises(NotSignedIn):
         actions.perform("give_proxy", Session("en"))
 
@@ -289,7 +290,7 @@ def test_a_proxy_for_appointments_only_is_clearly_refused_medicines(
 ) -> None:
     actions = make_actions("NO")
     kari = session_for(sign_in, "kari", relative="Ola Nordmann", relative_id=OLA_ID,
-                  duration="open", **{**SOME, "area_records": False})
+                       duration="open", **{**SOME, "area_records": False})
     assert actions.perform("give_proxy", kari).ok
     ola = session_for(sign_in, "ola")
     assert [o.label for o in actions.options("whose_record", ola)] == ["Ola", "Kari Nordmann"]
@@ -314,3 +315,33 @@ def test_a_403_for_ones_own_record_keeps_its_own_message(
     with pytest.raises(ServiceError) as caught:
         actions.options("my_medicines", session)
     assert not isinstance(caught.value, NotAllowedForThem)
+
+
+def test_only_proxies_in_force_can_be_ended_and_an_ended_one_acts_for_no_one(
+    make_actions: Callable[[str], TaskActions], backend: DemoBackend, sign_in: SignIn,
+    clock: ManualClock,
+) -> None:
+    today = clock.now().date()
+    for rid, start, end, active in (("in-force", date(2026, 1, 1), None, True),
+                                    ("ended", date(2025, 1, 1), date(2025, 12, 31), True),
+                                    ("withdrawn", date(2026, 1, 1), None, False),
+                                    ("later", date(2099, 1, 1), None, True)):
+        resource = register_proxy("kari", f"Ola {rid}", start, end, national_id=OLA_ID).resource
+        backend.put({**resource, "id": rid, "active": active})
+    assert today.year == 2026
+    actions = make_actions("NO")
+    kari = session_for(sign_in, "kari")
+    assert [(o.id, o.label) for o in actions.options("my_proxies", kari)] == [
+        ("in-force", "Ola in-force")]
+    ola = session_for(sign_in, "ola")
+    assert "Kari Nordmann" in [o.label for o in actions.options("whose_record", ola)]
+
+    kari.remember("which_proxy", "in-force", "Ola in-force")
+    assert actions.perform("end_proxy", kari).ok
+    (ended,) = [p for p in proxies_of(backend, "kari") if p["id"] == "in-force"]
+    assert ended["active"] is False
+    assert actions.options("my_proxies", kari) == []
+    assert [o.label for o in actions.options("whose_record", ola)] == ["Ola"]
+
+    again = actions.perform("end_proxy", kari)
+    assert not again.ok and again.error == NOT_IN_FORCE

@@ -19,8 +19,6 @@ def actions(http: HttpClient, clock: ManualClock) -> TaskActions:
     return TaskActions(TaskContext(FhirClient(http), clock))
 
 
-
-
 def held(backend: DemoBackend, kind: str, patient: str, field: str) -> list[dict]:
     return [r for r in backend.resources(kind)
             if r[field]["reference"] == f"Patient/{patient}"]

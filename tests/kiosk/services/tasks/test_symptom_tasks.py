@@ -27,8 +27,6 @@ CLIENT_ID = "helselos-kiosk"
 ANSWERS = {"fever": "yes", "cough": "no", "breath": "yes", "feeling": 6}
 
 
-
-
 @pytest.fixture
 def make_actions(outbox: Outbox, backend: DemoBackend,
                  clock: ManualClock) -> Iterator[Callable[[str], TaskActions]]:
@@ -44,8 +42,6 @@ def make_actions(outbox: Outbox, backend: DemoBackend,
     yield make
     for client in clients:
         client.close()
-
-
 
 
 def sent_by(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
