@@ -36,7 +36,7 @@ async def test_another_task_keeps_the_sign_in_and_forgets_the_answers(
         assert kd.shows(app, "Influenza")
         for step_id in ("recommended", "alerts"):
             await pilot.press("1")
-            await kd.wait_until(pilot, lambda: app.screen.runner.step.id == step_id
+            await kd.wait_until(pilot, lambda step_id=step_id: app.screen.runner.step.id == step_id
                                 and not app.screen.query("#working"), step_id)
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
