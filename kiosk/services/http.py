@@ -10,6 +10,9 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -147,14 +150,20 @@ def error_detail(body: Any) -> tuple[str, str | None]:
 
 
 class HttpClient:
-    """JSON over HTTP with timeouts on every call and retries for idempotent methods only."""
+    """JSON over HTTP with timeouts on every call and retries for idempotent methods only.
+
+    Screens' workers, sign-in polling and the outbox's delivery loop call it from different
+    threads at once; a ``requests.Session`` is not made for that, so each request borrows a
+    session no other request is using (kept for reuse: as many as ever ran at once), and
+    ``close()`` closes them all.
+    """
 
     def __init__(
         self, base_url: str, timeout_s: float = 5, retries: int = 2, backoff_s: float = 0.2
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
-        retry = Retry(
+        self._retry = Retry(
             total=retries,
             backoff_factor=backoff_s,
             status_forcelist=RETRY_STATUSES,
@@ -162,13 +171,30 @@ class HttpClient:
             raise_on_status=False,
             raise_on_redirect=False,
         )
-        self._session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self._idle: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[requests.Session]:
+        """A session for one request, returned for reuse afterwards."""
+        with self._lock:
+            session = self._idle.pop() if self._idle else None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=self._retry)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        try:
+            yield session
+        finally:
+            with self._lock:
+                self._idle.append(session)
 
     def close(self) -> None:
-        self._session.close()
+        with self._lock:
+            sessions, self._idle = self._idle, []
+        for session in sessions:
+            session.close()
 
     def url(self, path: str) -> str:
         """Absolute URL for a path; absolute URLs (paging links) must stay on this backend."""
@@ -209,10 +235,11 @@ class HttpClient:
             sent["Authorization"] = f"Bearer {token}"
         sent.update(headers or {})
         try:
-            response = self._session.request(
-                method, url, params=params, json=json, data=data, headers=sent,
-                timeout=(self.timeout_s, self.timeout_s), allow_redirects=False,
-            )
+            with self._borrowed() as session:
+                response = session.request(
+                    method, url, params=params, json=json, data=data, headers=sent,
+                    timeout=(self.timeout_s, self.timeout_s), allow_redirects=False,
+                )
         except requests.Timeout as exc:
             log.info("%s timed out", where)
             raise ServiceTimeout(f"{where}: no answer within {self.timeout_s} s") from exc

@@ -88,6 +88,36 @@ def test_get_parses_json_from_the_demo_backend(backend: DemoBackend) -> None:
     assert client.get("/health") == {"status": "ok"}
 
 
+def test_threads_at_once_each_get_a_session_of_their_own_and_they_are_reused(
+    backend: DemoBackend,
+) -> None:
+    client = HttpClient(backend.base_url, timeout_s=5)
+    threads_n, rounds = 6, 15
+    start = threading.Barrier(threads_n)
+    answers: list[dict[str, object]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            start.wait(5)
+            for _ in range(rounds):
+                answers.append(client.get("/health"))
+        except BaseException as exc:  # a thread's failure must fail the test
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(threads_n)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert errors == []
+    assert answers == [{"status": "ok"}] * (threads_n * rounds)
+    # Never more sessions than requests ran at once; never one per request.
+    assert 1 <= len(client._idle) <= threads_n
+    client.close()
+    assert client._idle == []
+
+
 def test_closed_port_is_service_unavailable_with_a_plain_message() -> None:
     client = HttpClient(f"http://127.0.0.1:{closed_port()}", timeout_s=2, retries=1,
                         backoff_s=0)
