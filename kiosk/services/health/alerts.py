@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.services.fhir import FhirClient
-from kiosk.services.health.fhirdata import codes_of, parse_instant, patient_query
+from kiosk.services.health.fhirdata import codes_of, parse_instant, patient_query, payload_text
 
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/communication-category"
 ALERT_CATEGORIES = ("alert", "notification", "reminder")
@@ -34,13 +34,6 @@ def is_alert(communication: dict[str, Any]) -> bool:
                for c in communication.get("category") or [])
 
 
-def _text(communication: dict[str, Any]) -> str:
-    return "\n".join(
-        str(p["contentString"]) for p in communication.get("payload") or []
-        if isinstance(p, dict) and p.get("contentString")
-    )
-
-
 def alerts(fhir: FhirClient, token: str, patient_id: str) -> list[Alert]:
     """The patient's alerts, newest first (withdrawn ones left out)."""
     found = fhir.search("Communication", {
@@ -50,7 +43,7 @@ def alerts(fhir: FhirClient, token: str, patient_id: str) -> list[Alert]:
     }, token)
     listed = [
         Alert(id=str(c.get("id")), sent=parse_instant(c.get("sent"), "Communication.sent"),
-              text=_text(c), sender=str((c.get("sender") or {}).get("display") or ""))
+              text=payload_text(c), sender=str((c.get("sender") or {}).get("display") or ""))
         for c in found
         if is_alert(c) and c.get("status") not in ("entered-in-error", "not-done")
     ]

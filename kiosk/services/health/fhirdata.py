@@ -42,6 +42,14 @@ def instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def payload_text(communication: dict[str, Any]) -> str:
+    """The text parts of a Communication's payload, one per line."""
+    return "\n".join(
+        str(p["contentString"]) for p in communication.get("payload") or []
+        if isinstance(p, dict) and p.get("contentString")
+    )
+
+
 def text_of(concept: Any) -> str:
     """What a CodeableConcept says: its text, else the first coding's display, else its code."""
     if not isinstance(concept, dict):

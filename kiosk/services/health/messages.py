@@ -19,6 +19,7 @@ from kiosk.services.health.fhirdata import (
     parse_instant,
     patient_query,
     patient_ref,
+    payload_text,
     reference_of,
 )
 
@@ -38,13 +39,6 @@ class Message:
     """The id of the message this one answers."""
 
 
-def _text(communication: dict[str, Any]) -> str:
-    return "\n".join(
-        str(p["contentString"]) for p in communication.get("payload") or []
-        if isinstance(p, dict) and p.get("contentString")
-    )
-
-
 def _answers(communication: dict[str, Any]) -> str | None:
     for ref in communication.get("inResponseTo") or []:
         kind, _, rid = reference_of(ref).rpartition("/")
@@ -62,7 +56,7 @@ def messages(fhir: FhirClient, token: str, patient_id: str) -> list[Message]:
     listed = [
         Message(
             id=str(c.get("id")), sent=parse_instant(c.get("sent"), "Communication.sent"),
-            text=_text(c), from_patient=reference_of(c.get("sender")) == me,
+            text=payload_text(c), from_patient=reference_of(c.get("sender")) == me,
             sender=str((c.get("sender") or {}).get("display") or ""),
             in_response_to=_answers(c),
         )
