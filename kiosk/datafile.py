@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -39,6 +40,11 @@ class DataFileErrors(ValueError):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml, where PyYAML was built with it: the kiosk reads its guides and the demo's data at
+every start, and the pure-Python reader is most of that time."""
+
+
 def _default_hint(problem: str) -> str:
     return "Check the indentation and the ':' after each field name on this line and above."
 
@@ -55,6 +61,10 @@ def compose_yaml(
         raise error(path, 0, None, "the file is not UTF-8 text; save it as UTF-8.") from None
     except OSError as exc:
         raise error(path, 0, None, f"cannot read the file ({exc.strerror}).") from None
+    try:
+        return yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        pass  # read it again below, for the error messages the hints know
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
