@@ -172,8 +172,11 @@ class KioskApp(App[None]):
         self.switch_screen(FinishScreen(heading, private=private, qr=qr))
 
     def another_task(self) -> None:
-        """From a finished task back to the menu, still signed in."""
+        """From a finished task back to the menu's first page, still signed in."""
         self.runtime.session.end_guide()
+        menu = self.screen_stack[-2]
+        if isinstance(menu, MenuScreen):
+            menu.from_start = True
         self.pop_screen()
 
     def show_error(self, message: str, retry: Callable[[], Any],

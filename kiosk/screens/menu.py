@@ -24,6 +24,14 @@ class MenuScreen(KioskScreen):
     def __init__(self) -> None:
         super().__init__()
         self.page = 0
+        self.from_start = False
+        """Show the first page when the menu comes back (a new task, not a step back)."""
+
+    async def on_screen_resume(self) -> None:
+        if self.from_start:
+            self.from_start, self.page = False, 0
+            await self.rerender()
+        super().on_screen_resume()
 
     def page_size(self, large: bool) -> int:
         return LARGE_PAGE if large else PAGE

@@ -1,6 +1,6 @@
-"""One visit, several tasks: after a finished task, "Another task" goes back to the menu still
-signed in, so the next task needs no new sign-in; the finished task's answers are forgotten at
-once; Done still ends the visit and forgets everything."""
+"""One visit, several tasks: after a finished task, "Another task" goes back to the menu (its
+first page) still signed in, so the next task needs no new sign-in; the finished task's answers
+are forgotten at once; Done still ends the visit and forgets everything."""
 
 from __future__ import annotations
 
@@ -43,3 +43,17 @@ async def test_another_task_keeps_the_sign_in_and_forgets_the_answers(
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
     assert runtime.session.person is None and runtime.session.answers == {}
+
+
+async def test_another_task_shows_the_menu_from_its_first_page(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_task(pilot, "phone_portal")  # the last task, on the menu's last page
+        await pilot.press("2")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.shows(app, "Another task"), "the button")
+        await pilot.press("2")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen"
+                            and bool(app.screen.query("#guide-appointment")), "the first page")
+        assert app.screen.page == 0
