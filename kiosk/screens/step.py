@@ -278,6 +278,8 @@ class StepScreen(KioskScreen):
 
     async def show_step(self) -> None:
         await self.rerender()
+        if not self.alive:
+            return  # the visit ended (End, timeout, SIGTERM) while the step was redrawn
         self.query_one("#error", Say).display = bool(self.error)
         step = self.runner.step
         if step.kind not in ("signin", "finish"):
