@@ -211,6 +211,13 @@ async def test_no_to_every_service_gives_no_proxy_and_says_why(
     assert proxies_of(runtime, "kari") == []
 
 
+def ola_helps_kari_with(runtime: Runtime, area: str) -> None:
+    """Kari has made Ola her proxy for ``area`` (given on her phone, say)."""
+    assert runtime.demo is not None
+    runtime.demo.put(register_proxy("kari", "Ola Nordmann", date(2026, 11, 1),
+                                    areas=[area], national_id=OLA_ID).resource)
+
+
 async def act_for(kd: SimpleNamespace, pilot: Any, citizen: str, key: str) -> None:
     """Open "use the record of someone I help" as ``citizen``, take the record on tile ``key``
     (1 is the citizen's own), then go on to another task with it."""
@@ -261,9 +268,7 @@ async def test_kari_opens_her_sons_record_and_every_screen_names_him(
 async def test_ola_sees_karis_appointments_with_a_proxy_for_appointments(
     kd: SimpleNamespace, app: KioskApp, runtime: Runtime
 ) -> None:
-    assert runtime.demo is not None
-    runtime.demo.put(register_proxy("kari", "Ola Nordmann", date(2026, 11, 1),
-                                    areas=["appointments"], national_id=OLA_ID).resource)
+    ola_helps_kari_with(runtime, "appointments")
     async with app.run_test(size=kd.SIZE) as pilot:
         await act_for(kd, pilot, "ola", "2")
         await their_appointments(kd, pilot)
@@ -275,9 +280,7 @@ async def test_ola_sees_karis_appointments_with_a_proxy_for_appointments(
 async def test_ola_with_a_proxy_for_medicines_only_sees_her_medicines_but_not_her_times(
     kd: SimpleNamespace, app: KioskApp, runtime: Runtime
 ) -> None:
-    assert runtime.demo is not None
-    runtime.demo.put(register_proxy("kari", "Ola Nordmann", date(2026, 11, 1),
-                                    areas=["medicines"], national_id=OLA_ID).resource)
+    ola_helps_kari_with(runtime, "medicines")
     async with app.run_test(size=kd.SIZE) as pilot:
         await act_for(kd, pilot, "ola", "2")
         await kd.pick_task(pilot, "medicines")

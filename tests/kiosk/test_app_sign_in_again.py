@@ -8,6 +8,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime
@@ -45,6 +47,12 @@ async def sign_in_has_run_out(kd: SimpleNamespace, pilot: Any, clock: ManualCloc
     assert kd.shows(pilot.app, "Your answers are kept.")
 
 
+@pytest.fixture
+def runtime(make_runtime: Any) -> Runtime:
+    """A runtime whose visit outlasts the sign-in, so the token runs out first."""
+    return make_runtime(idle_timeout_s=3 * TOKEN_LIFETIME_S)
+
+
 def booked_for(runtime: Runtime, patient: str) -> list[dict[str, Any]]:
     assert runtime.demo is not None
     return [a for a in runtime.demo.appointments() if a["status"] == "booked"
@@ -52,10 +60,8 @@ def booked_for(runtime: Runtime, patient: str) -> list[dict[str, Any]]:
 
 
 async def test_the_same_citizen_signs_in_again_and_the_booking_goes_through(
-    kd: SimpleNamespace, make_runtime: Any, clock: ManualClock
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime, clock: ManualClock
 ) -> None:
-    runtime = make_runtime(idle_timeout_s=3 * TOKEN_LIFETIME_S)
-    app = KioskApp(runtime)
     before = len(booked_for(runtime, "kari"))
     async with app.run_test(size=kd.SIZE) as pilot:
         await at_booking_confirmation(kd, pilot)
@@ -71,10 +77,8 @@ async def test_the_same_citizen_signs_in_again_and_the_booking_goes_through(
 
 
 async def test_someone_else_signing_in_starts_afresh_and_sees_no_earlier_answer(
-    kd: SimpleNamespace, make_runtime: Any, clock: ManualClock
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime, clock: ManualClock
 ) -> None:
-    runtime = make_runtime(idle_timeout_s=3 * TOKEN_LIFETIME_S)
-    app = KioskApp(runtime)
     async with app.run_test(size=kd.SIZE) as pilot:
         await at_booking_confirmation(kd, pilot)
         first_question = pilot.app.screen.runner.guide.start
@@ -91,10 +95,8 @@ async def test_someone_else_signing_in_starts_afresh_and_sees_no_earlier_answer(
 
 
 async def test_not_signing_in_again_leaves_the_task_signed_out(
-    kd: SimpleNamespace, make_runtime: Any, clock: ManualClock
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime, clock: ManualClock
 ) -> None:
-    runtime = make_runtime(idle_timeout_s=3 * TOKEN_LIFETIME_S)
-    app = KioskApp(runtime)
     async with app.run_test(size=kd.SIZE) as pilot:
         await at_booking_confirmation(kd, pilot)
         await sign_in_has_run_out(kd, pilot, clock)
