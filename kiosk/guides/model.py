@@ -103,7 +103,9 @@ class Option:
     start: datetime | None = None
     end: datetime | None = None
     detail: str = ""
-    """Untranslated extra text from the backend (e.g. practitioner name)."""
+    """Extra text: from the backend as it is (e.g. practitioner name), or, with
+    ``detail_msgid``, an English msgid the screen translates (e.g. a vaccine's status)."""
+    detail_msgid: bool = False
     label: str = ""
     """Text naming an untimed item: backend text shown as it is (e.g. a medicine's name), or,
     with ``label_msgid``, an English msgid the screen translates (e.g. a consent topic)."""

@@ -159,7 +159,8 @@ class StepScreen(KioskScreen):
         if option.note:
             parts.append(self.l10n.gettext(option.note))
         if option.detail and self.show_detail:
-            parts.append(option.detail)
+            parts.append(self.l10n.gettext(option.detail) if option.detail_msgid
+                         else option.detail)
         if option.day is not None:
             parts.append(self.l10n.day(option.day))
         return ", ".join(parts)

@@ -16,6 +16,8 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from kiosk.widgets.say import Say
 
+STATUS = {"due": "due now", "overdue": "overdue"}
+"""How the English screen says the seed's recommendation statuses."""
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -68,8 +70,9 @@ async def test_kari_sees_her_vaccines_recommendations_and_alerts(
         await pilot.press("1")
         await next_list(kd, pilot, "recommended")
         assert shown_items(app) == [
-            f"{item['vaccineCode'][0]['text']}, {item['forecastStatus']['coding'][0]['display']}"
-            f", {in_english(item['dateCriterion'][0]['value'])}" for item in recommended]
+            f"{item['vaccineCode'][0]['text']}, "
+            f"{STATUS[item['forecastStatus']['coding'][0]['code']]}, "
+            f"{in_english(item['dateCriterion'][0]['value'])}" for item in recommended]
 
         await pilot.press("1")
         await next_list(kd, pilot, "alerts")

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.services.fhir import FhirClient
-from kiosk.services.health.fhirdata import parse_day, patient_query, text_of
+from kiosk.services.health.fhirdata import codes_of, parse_day, patient_query, text_of
 
 DUE_CRITERION = "30980-7"
+STATUS_SYSTEM = "http://terminology.hl7.org/CodeSystem/immunization-recommendation-status"
 """LOINC "Date vaccine due", the dateCriterion that says when a recommended dose is due."""
 
 
@@ -25,7 +26,9 @@ class VaccineRecommendation:
     name: str
     due: date | None
     status: str
-    """forecastStatus as the server words it, e.g. "due", "overdue", "complete"."""
+    """forecastStatus as the server words it, e.g. "Due", "Overdue", "Complete"."""
+    status_code: str | None = None
+    """forecastStatus as an immunization-recommendation-status code, when it has one."""
 
 
 def vaccines(fhir: FhirClient, token: str, patient_id: str) -> list[Vaccine]:
@@ -64,5 +67,6 @@ def recommendations(
             listed.append(VaccineRecommendation(
                 name=", ".join(n for n in names if n) or text_of(item.get("targetDisease")),
                 due=due, status=text_of(item.get("forecastStatus")),
+                status_code=min(codes_of(item.get("forecastStatus"), STATUS_SYSTEM), default=None),
             ))
     return sorted(listed, key=lambda r: (r.due or date.max, r.name))

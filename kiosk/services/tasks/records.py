@@ -12,7 +12,16 @@ from typing import Any
 from kiosk.guides.model import Option
 from kiosk.services.health import alerts, contacts, vaccines
 from kiosk.services.tasks.common import TaskContext, who
-from translations.catalog import KIOSK_TZ
+from translations.catalog import KIOSK_TZ, N_
+
+STATUS_WORDS = {
+    "due": N_("due now"),
+    "overdue": N_("overdue"),
+    "immune": N_("you are immune"),
+    "contraindicated": N_("not advised for you"),
+    "complete": N_("complete"),
+}
+"""A recommendation's forecastStatus (immunization-recommendation-status) in words."""
 
 
 def _detail(*parts: str | None) -> str:
@@ -28,9 +37,13 @@ def my_vaccines(context: TaskContext, session: Any) -> list[Option]:
 
 
 def vaccine_recommendations(context: TaskContext, session: Any) -> list[Option]:
+    """A status the kiosk knows is said in the citizen's language; another as the server
+    words it."""
     token, patient_id = who(session)
     return [
-        Option(id=f"recommendation-{index}", label=r.name, detail=r.status, day=r.due)
+        Option(id=f"recommendation-{index}", label=r.name,
+               detail=STATUS_WORDS.get(r.status_code or "", r.status),
+               detail_msgid=(r.status_code or "") in STATUS_WORDS, day=r.due)
         for index, r in enumerate(vaccines.recommendations(context.fhir, token, patient_id), 1)
     ]
 
