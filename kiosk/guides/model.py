@@ -103,9 +103,7 @@ class Option:
     start: datetime | None = None
     end: datetime | None = None
     detail: str = ""
-    """Extra text: from the backend as it is (e.g. practitioner name), or, with
-    ``detail_msgid``, an English msgid the screen translates (e.g. a vaccine's status)."""
-    detail_msgid: bool = False
+    """Untranslated extra text from the backend (e.g. practitioner name)."""
     label: str = ""
     """Text naming an untimed item: backend text shown as it is (e.g. a medicine's name), or,
     with ``label_msgid``, an English msgid the screen translates (e.g. a consent topic)."""
@@ -114,7 +112,7 @@ class Option:
     """A calendar day the screen writes in the citizen's language (a vaccine given, a date due)."""
     note: str = ""
     """An English msgid the screen translates and always shows after the time or name, e.g.
-    "by video" for one of my appointments."""
+    "by video" for one of my appointments, "due now" for a recommended vaccine."""
 
 
 @dataclass(frozen=True)

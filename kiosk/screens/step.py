@@ -159,8 +159,7 @@ class StepScreen(KioskScreen):
         if option.note:
             parts.append(self.l10n.gettext(option.note))
         if option.detail and self.show_detail:
-            parts.append(self.l10n.gettext(option.detail) if option.detail_msgid
-                         else option.detail)
+            parts.append(option.detail)
         if option.day is not None:
             parts.append(self.l10n.day(option.day))
         return ", ".join(parts)

@@ -55,13 +55,19 @@ async def type_in(pilot: Any, text: str) -> None:
     await pilot.press(*("space" if c == " " else c for c in text), "enter")
 
 
-async def start_giving(kd: SimpleNamespace, pilot: Any, giver: str = "kari") -> None:
-    """Open the proxy guide, sign in as ``giver`` and choose to give a proxy."""
+async def start(kd: SimpleNamespace, pilot: Any, key: str, step_id: str,
+                giver: str = "kari") -> None:
+    """Open the proxy guide, sign in as ``giver``, choose ``key`` (1 give, 2 end) and wait for
+    the step that choice leads to."""
     await open_proxy_guide(kd, pilot)
     await kd.approve_by_phone(pilot, giver)
     await at(kd, pilot, "what")
-    await pilot.press("1")
-    await at(kd, pilot, "relative")
+    await pilot.press(key)
+    await at(kd, pilot, step_id)
+
+
+async def start_giving(kd: SimpleNamespace, pilot: Any, giver: str = "kari") -> None:
+    await start(kd, pilot, "1", "relative", giver)
 
 
 async def answer_up_to_scope(kd: SimpleNamespace, pilot: Any, name: str, number: str,
@@ -308,11 +314,7 @@ async def test_kari_ends_the_proxy_she_gave_ola_by_keys_only(
     runtime.demo.put({**register_proxy("kari", "Ola Nordmann", date(2026, 11, 1),
                                        national_id=OLA_ID).resource, "id": "ola-for-kari"})
     async with app.run_test(size=kd.SIZE) as pilot:
-        await open_proxy_guide(kd, pilot)
-        await kd.approve_by_phone(pilot, "kari")
-        await at(kd, pilot, "what")
-        await pilot.press("2")
-        await at(kd, pilot, "which_proxy")
+        await start(kd, pilot, "2", "which_proxy")
         assert kd.shows(app, "Ola Nordmann")
         await pilot.press("1")
         await at(kd, pilot, "end_confirm")
@@ -329,9 +331,5 @@ async def test_with_no_proxy_given_there_is_nothing_to_end(
     kd: SimpleNamespace, app: KioskApp, runtime: Runtime
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await open_proxy_guide(kd, pilot)
-        await kd.approve_by_phone(pilot, "kari")
-        await at(kd, pilot, "what")
-        await pilot.press("2")
-        await at(kd, pilot, "which_proxy")
+        await start(kd, pilot, "2", "which_proxy")
         assert kd.shows(app, "You have not given anyone a proxy that is in force.")

@@ -42,8 +42,8 @@ def vaccine_recommendations(context: TaskContext, session: Any) -> list[Option]:
     token, patient_id = who(session)
     return [
         Option(id=f"recommendation-{index}", label=r.name,
-               detail=STATUS_WORDS.get(r.status_code or "", r.status),
-               detail_msgid=(r.status_code or "") in STATUS_WORDS, day=r.due)
+               note=STATUS_WORDS.get(r.status_code or "", ""),
+               detail="" if (r.status_code or "") in STATUS_WORDS else r.status, day=r.due)
         for index, r in enumerate(vaccines.recommendations(context.fhir, token, patient_id), 1)
     ]
 

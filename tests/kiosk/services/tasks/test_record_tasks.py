@@ -55,7 +55,7 @@ def test_recommendations_name_the_vaccine_its_status_and_due_day(
     assert listed[0].label == item["vaccineCode"][0]["text"]
     # The seed's status is the code "due": said in words the screen translates.
     assert item["forecastStatus"]["coding"][0]["code"] == "due"
-    assert (listed[0].detail, listed[0].detail_msgid) == ("due now", True)
+    assert (listed[0].note, listed[0].detail) == ("due now", "")
     assert listed[0].day is not None and listed[0].day.isoformat() == due
 
 
