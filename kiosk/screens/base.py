@@ -109,9 +109,13 @@ class KioskScreen(Spoken, Screen[Any]):
         self.go_back()
 
     def go_back(self) -> None:
-        """Esc / the Back control. Default: the previous screen, if there is one."""
-        if len(self.app.screen_stack) > 2:
+        """Esc / the Back control. Default: the previous screen; back past the first screen of
+        a visit ends the visit, since the Welcome screen belongs to the next citizen."""
+        stack = self.app.screen_stack
+        if len(stack) > 3:
             self.app.pop_screen()
+        elif len(stack) == 3:
+            self.app.end_session()  # type: ignore[attr-defined]
 
     async def rerender(self) -> None:
         """Build the screen again (new language, new step) and keep focus sensible."""

@@ -69,5 +69,14 @@ class IdleScreen(KioskScreen):
             event.stop()
             self.app.start_session()  # type: ignore[attr-defined]
 
+    def on_screen_resume(self) -> None:
+        # The Welcome screen is the next citizen's: whoever reaches it with a visit still open
+        # (any way back that forgot to end it) ends that visit first.
+        session = self.app.runtime.session  # type: ignore[attr-defined]
+        if session.active or session.signed_in:
+            self.app.end_session()  # type: ignore[attr-defined]
+            return
+        super().on_screen_resume()
+
     def go_back(self) -> None:
         """Nothing to go back to."""
