@@ -4,6 +4,7 @@ Runtime. Behaviour lives in the screens, widgets, runtime and idle modules."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import Callable
 from contextlib import suppress
@@ -15,6 +16,7 @@ from textual.binding import Binding
 
 from hardware.headset import HeadsetWatch
 from kiosk import systemd
+from kiosk.crash import RESTART_EXIT_CODE, describe
 from kiosk.guides.runner import GuideRunner
 from kiosk.idle import IdlePolicy
 from kiosk.messages import HeadsetChanged, VoiceEvent
@@ -36,6 +38,8 @@ from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.helper_banner import HelperBanner
 from translations.catalog import Localizer
 
+log = logging.getLogger(__name__)
+
 _WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "record_banner",
                "caption", "say")
 
@@ -45,6 +49,9 @@ class KioskApp(App[None]):
 
     CSS_PATH = ["app.tcss", "screens/base.tcss", *(f"widgets/{n}.tcss" for n in _WIDGET_CSS)]  # noqa: RUF012
     ENABLE_COMMAND_PALETTE = False
+    # Text selection is of no use at a kiosk, and Textual's handler for it crashed on a tap at
+    # a widget being removed while a screen was built.
+    ALLOW_SELECT = False
     BINDINGS = [  # noqa: RUF012
         # Kiosk mode: the usual ways out of a terminal app do nothing here.
         Binding("ctrl+c", "nothing", show=False, priority=True),
@@ -289,6 +296,27 @@ class KioskApp(App[None]):
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(IdleScreen())
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any unexpected error: end the visit at once (wipe, revoke), log where it happened
+        without any value, leave a calm line instead of a traceback on the screen, and exit
+        non-zero so systemd starts a fresh kiosk."""
+        runtime = self.runtime
+        token = runtime.session.access_token
+        runtime.session.wipe()
+        runtime.voice.reset()
+        runtime.helper.lock()
+        log.error("unexpected error, the kiosk restarts: %s", describe(error))
+        if token is not None:
+            runtime.signin.revoke(token)
+        self._return_code = RESTART_EXIT_CODE
+        if self._exception is None:
+            # Textual's test pilot re-raises this at the end of run_test.
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(
+            self.l10n.gettext("The kiosk has a problem and starts again. Please wait a moment."))
+        self._close_messages_no_wait()
 
     def terminate(self) -> None:
         """SIGTERM from systemd: wipe, then exit cleanly."""

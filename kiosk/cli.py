@@ -98,12 +98,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         # The same lines `kiosk guides check` prints, so the operator sees what to fix.
         print(exc, file=sys.stderr)
         raise UsageError("the guides have errors; fix them, then run: kiosk guides check") from exc
+    app = KioskApp(runtime)
     try:
-        KioskApp(runtime).run()
+        app.run()
     finally:
         runtime.close()
         log.info("stopped")
-    return 0
+    return app.return_code or 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
