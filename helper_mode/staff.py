@@ -1,14 +1,16 @@
 """Staff accounts for helper mode: names and scrypt-hashed PINs in one private JSON file.
 
 The file holds no PIN, only salt and hash. It is re-read on every call so that accounts added
-with the ``kiosk staff`` command take effect in a running kiosk. Wrong-PIN lockout is kept in
-memory: it slows guessing at the screen, and a restart needs physical access anyway.
+with the ``kiosk staff`` command take effect in a running kiosk. The wrong-PIN count and the
+lock-out live in a second private file beside it, so a restart (or a crash a citizen provokes)
+does not reset them; each lock-out past the first lasts twice as long as the one before.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import math
 import os
@@ -22,7 +24,10 @@ from kiosk.clock import Clock
 
 MAX_FAILURES = 5
 LOCKOUT_S = 300.0
-_PIN = re.compile(r"[0-9]{4,8}")
+MAX_LOCKOUT_S = 4 * 3600.0
+MIN_PIN_DIGITS = 6
+_PIN = re.compile(rf"[0-9]{{{MIN_PIN_DIGITS},8}}")
+_ANY_PIN = re.compile(r"[0-9]{1,8}")
 # scrypt cost: about 16 MiB and a few tens of ms per check, so guessing offline is slow.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
@@ -90,7 +95,19 @@ def _check_name(name: str) -> str:
 
 def _check_pin(pin: str) -> None:
     if not _PIN.fullmatch(pin):
-        raise BadPin("A PIN must be 4 to 8 digits (0-9).")
+        raise BadPin(f"A PIN must be {MIN_PIN_DIGITS} to 8 digits (0-9).")
+    if _easy_to_guess(pin):
+        raise BadPin("That PIN is easy to guess (repeated or sequential digits). Choose "
+                     "another.")
+
+
+def _easy_to_guess(pin: str) -> bool:
+    """Few distinct digits (000000, 121212), one step all along (123456, 975319), or a short
+    block repeated (123123): the PINs people try first."""
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
+    repeated = any(len(pin) % size == 0 and pin[:size] * (len(pin) // size) == pin
+                   for size in range(1, len(pin) // 2 + 1))
+    return len(set(pin)) < 3 or len(steps) == 1 or repeated
 
 
 class StaffRegistry:
@@ -98,9 +115,8 @@ class StaffRegistry:
 
     def __init__(self, path: Path, clock: Clock) -> None:
         self.path = path
+        self.lockout_path = path.with_name("pin-lockout.json")
         self._clock = clock
-        self._failures = 0
-        self._locked_until: float | None = None
 
     def names(self) -> list[str]:
         return [member.name for member in self._load()]
@@ -131,22 +147,38 @@ class StaffRegistry:
 
     def unlock(self, pin: str) -> str | None:
         """The name of the staff member with this PIN, or None; raises LockedOut."""
-        now = self._clock.monotonic()
-        if self._locked_until is not None:
-            if now < self._locked_until:
-                raise LockedOut(self._locked_until - now)
-            self._locked_until = None
-            self._failures = 0
-        if _PIN.fullmatch(pin):
+        now = self._clock.now().timestamp()
+        failures, locked_until = self._load_lockout(now)
+        if now < locked_until:
+            raise LockedOut(locked_until - now)
+        if _ANY_PIN.fullmatch(pin):
             # Check every account, so the time taken does not tell which one matched.
             matches = [member.name for member in self._load() if member.matches(pin)]
             if matches:
-                self._failures = 0
+                if failures:
+                    self.lockout_path.unlink(missing_ok=True)
                 return matches[0]
-        self._failures += 1
-        if self._failures >= MAX_FAILURES:
-            self._locked_until = now + LOCKOUT_S
+        failures += 1
+        if failures >= MAX_FAILURES:
+            locked_until = now + min(LOCKOUT_S * 2 ** (failures - MAX_FAILURES), MAX_LOCKOUT_S)
+        self._write_private(self.lockout_path,
+                            {"version": 1, "failures": failures, "locked_until": locked_until})
         return None
+
+    def _load_lockout(self, now: float) -> tuple[int, float]:
+        """Wrong PINs in a row and when the lock-out ends (a Unix time). An unreadable file
+        locks, so damaging it cannot open the way; a clock set back cannot make a lock-out
+        longer than the longest one."""
+        try:
+            data = json.loads(self.lockout_path.read_text(encoding="utf-8"))
+            failures, until = int(data["failures"]), float(data["locked_until"])
+            if failures < 0 or not math.isfinite(until):
+                raise ValueError("out of range")
+        except FileNotFoundError:
+            return 0, 0.0
+        except (OSError, ValueError, KeyError, TypeError):
+            return MAX_FAILURES, now + LOCKOUT_S
+        return failures, min(until, now + MAX_LOCKOUT_S)
 
     def _load(self) -> list[StaffMember]:
         try:
@@ -166,14 +198,17 @@ class StaffRegistry:
             raise StaffFileError(f"{self.path}: not a staff file: {exc}") from exc
 
     def _save(self, staff: list[StaffMember]) -> None:
-        parent = self.path.parent
+        self._write_private(self.path, {
+            "version": 1,
+            "staff": [{"name": m.name, "salt": m.salt, "hash": m.hash} for m in staff],
+        })
+
+    @staticmethod
+    def _write_private(path: Path, data: dict[str, object]) -> None:
+        parent = path.parent
         if not parent.exists():
             parent.mkdir(parents=True, mode=0o700)
             parent.chmod(0o700)  # mkdir's mode is reduced by the umask
-        data = {
-            "version": 1,
-            "staff": [{"name": m.name, "salt": m.salt, "hash": m.hash} for m in staff],
-        }
         # mkstemp creates the file 0600; os.replace swaps it in whole, so a crash never
         # leaves a half-written staff file.
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=".staff-", suffix=".tmp")
@@ -183,7 +218,7 @@ class StaffRegistry:
                 handle.write("\n")
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -40,7 +40,7 @@ examples:
 """
 STAFF_EXAMPLES = """\
 examples:
-  kiosk staff add "Ola Bibliotekar"           asks for a 4-8 digit PIN twice
+  kiosk staff add "Ola Bibliotekar"           asks for a 6-8 digit PIN twice
   printf '1234\\n' | kiosk staff add Ola --pin-stdin
   kiosk staff list
   kiosk staff remove Ola
@@ -154,7 +154,7 @@ def _staff(args: argparse.Namespace) -> tuple[Any, Any]:
 def _read_pin(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().strip()
-    pin = getpass.getpass("PIN (4-8 digits): ")
+    pin = getpass.getpass("PIN (6-8 digits): ")
     if getpass.getpass("PIN again: ") != pin:
         raise UsageError("the two PINs differ; nothing was saved")
     return pin

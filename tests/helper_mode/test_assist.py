@@ -25,8 +25,8 @@ def audit(tmp_path: Path, clock: ManualClock) -> AuditLog:
 @pytest.fixture
 def helper(tmp_path: Path, clock: ManualClock, audit: AuditLog) -> HelperMode:
     registry = StaffRegistry(tmp_path / "staff.json", clock)
-    registry.add("Kari", "1234")
-    registry.add("Ola", "5678")
+    registry.add("Kari", "382915")
+    registry.add("Ola", "604917")
     return HelperMode(registry, audit)
 
 
@@ -36,7 +36,7 @@ def _events(audit: AuditLog) -> list[tuple[str, str]]:
 
 def test_unlock_and_lock_are_audited(helper: HelperMode, audit: AuditLog) -> None:
     assert helper.active_staff is None
-    assert helper.unlock("1234") is True
+    assert helper.unlock("382915") is True
     assert helper.active_staff == "Kari"
     helper.lock()
     assert helper.active_staff is None
@@ -54,8 +54,8 @@ def test_wrong_pin_is_audited_without_a_name(helper: HelperMode, audit: AuditLog
 
 
 def test_another_staff_member_takes_over(helper: HelperMode, audit: AuditLog) -> None:
-    helper.unlock("1234")
-    helper.unlock("5678")
+    helper.unlock("382915")
+    helper.unlock("604917")
     assert helper.active_staff == "Ola"
     assert _events(audit) == [
         ("Kari", "helper_on"), ("Kari", "helper_off"), ("Ola", "helper_on"),
@@ -68,8 +68,8 @@ def test_lockout_propagates_and_is_audited(
     for _ in range(5):
         assert helper.unlock("0000") is False
     with pytest.raises(LockedOut):
-        helper.unlock("1234")
+        helper.unlock("382915")
     assert helper.active_staff is None
     assert _events(audit).count(("", "unlock_failed")) == 6
     clock.advance(300)
-    assert helper.unlock("1234") is True
+    assert helper.unlock("382915") is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import stat
@@ -35,8 +36,8 @@ def registry(tmp_path: Path, clock: ManualClock) -> StaffRegistry:
 
 def test_add_list_remove(registry: StaffRegistry) -> None:
     assert registry.names() == []
-    assert registry.add("  Ola Nordmann ", "1234") == "Ola Nordmann"
-    registry.add("Kari", "98765432")
+    assert registry.add("  Ola Nordmann ", "382915") == "Ola Nordmann"
+    registry.add("Kari", "98375142")
     assert registry.names() == ["Ola Nordmann", "Kari"]
     assert registry.remove("ola nordmann") == "Ola Nordmann"
     assert registry.names() == ["Kari"]
@@ -45,26 +46,27 @@ def test_add_list_remove(registry: StaffRegistry) -> None:
 
 
 def test_a_second_registry_sees_the_same_file(registry: StaffRegistry, clock: ManualClock) -> None:
-    registry.add("Kari", "4321")
-    assert StaffRegistry(registry.path, clock).unlock("4321") == "Kari"
+    registry.add("Kari", "730642")
+    assert StaffRegistry(registry.path, clock).unlock("730642") == "Kari"
 
 
 def test_duplicate_name_refused(registry: StaffRegistry) -> None:
-    registry.add("Kari", "1111")
+    registry.add("Kari", "519283")
     with pytest.raises(DuplicateName, match="already a staff member called 'KARI'"):
-        registry.add("KARI", "2222")
+        registry.add("KARI", "624851")
 
 
 def test_duplicate_pin_refused(registry: StaffRegistry) -> None:
-    registry.add("Kari", "1111")
+    registry.add("Kari", "519283")
     with pytest.raises(DuplicatePin, match="already uses this PIN"):
-        registry.add("Ola", "1111")
+        registry.add("Ola", "519283")
     assert registry.names() == ["Kari"]
 
 
-@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", "12 34", "١٢٣٤", "1234\n"])
+@pytest.mark.parametrize(
+    "pin", ["12345", "123456789", "12a456", "", "12 3456", "١٢٣٤٥٦", "382915\n"])
 def test_bad_pins_refused(registry: StaffRegistry, pin: str) -> None:
-    with pytest.raises(BadPin, match="4 to 8 digits"):
+    with pytest.raises(BadPin, match="6 to 8 digits"):
         registry.add("Kari", pin)
     assert not registry.path.exists()
 
@@ -72,7 +74,7 @@ def test_bad_pins_refused(registry: StaffRegistry, pin: str) -> None:
 @pytest.mark.parametrize("name", ["", "   ", "x" * 41, "Kari\nOla", "Tab\there"])
 def test_bad_names_refused(registry: StaffRegistry, name: str) -> None:
     with pytest.raises(BadName, match="1 to 40 printable characters"):
-        registry.add(name, "1234")
+        registry.add(name, "382915")
 
 
 def test_file_is_private_and_holds_no_pin(registry: StaffRegistry) -> None:
@@ -98,18 +100,18 @@ def test_same_pin_gives_different_hashes_for_different_salts(tmp_path: Path) -> 
     clock = ManualClock()
     first = StaffRegistry(tmp_path / "a.json", clock)
     second = StaffRegistry(tmp_path / "b.json", clock)
-    first.add("Kari", "5555")
-    second.add("Kari", "5555")
+    first.add("Kari", "847261")
+    second.add("Kari", "847261")
     hash_a = json.loads(first.path.read_text())["staff"][0]["hash"]
     hash_b = json.loads(second.path.read_text())["staff"][0]["hash"]
     assert hash_a != hash_b
 
 
 def test_unlock_right_and_wrong(registry: StaffRegistry) -> None:
-    registry.add("Kari", "1234")
-    registry.add("Ola", "5678")
-    assert registry.unlock("5678") == "Ola"
-    assert registry.unlock("1234") == "Kari"
+    registry.add("Kari", "382915")
+    registry.add("Ola", "604917")
+    assert registry.unlock("604917") == "Ola"
+    assert registry.unlock("382915") == "Kari"
     assert registry.unlock("0000") is None
     assert registry.unlock("not a pin") is None
 
@@ -117,39 +119,71 @@ def test_unlock_right_and_wrong(registry: StaffRegistry) -> None:
 def test_lockout_after_five_wrong_and_release_after_300_s(
     registry: StaffRegistry, clock: ManualClock
 ) -> None:
-    registry.add("Kari", "1234")
+    registry.add("Kari", "382915")
     for _ in range(5):
         assert registry.unlock("9999") is None
     with pytest.raises(LockedOut) as excinfo:
-        registry.unlock("1234")  # even the right PIN waits
+        registry.unlock("382915")  # even the right PIN waits
     assert excinfo.value.seconds_left == LOCKOUT_S
     assert "Try again in 300 seconds" in str(excinfo.value)
     clock.advance(299.5)
     with pytest.raises(LockedOut) as excinfo:
-        registry.unlock("1234")
+        registry.unlock("382915")
     assert excinfo.value.seconds_left == pytest.approx(0.5)
     assert "Try again in 1 second." in str(excinfo.value)
     clock.advance(0.5)
-    assert registry.unlock("1234") == "Kari"
+    assert registry.unlock("382915") == "Kari"
 
 
 def test_a_right_pin_resets_the_count(registry: StaffRegistry) -> None:
-    registry.add("Kari", "1234")
+    registry.add("Kari", "382915")
     for _ in range(4):
         assert registry.unlock("9999") is None
-    assert registry.unlock("1234") == "Kari"
+    assert registry.unlock("382915") == "Kari"
     for _ in range(4):
         assert registry.unlock("9999") is None
-    assert registry.unlock("1234") == "Kari"
+    assert registry.unlock("382915") == "Kari"
 
 
-def test_count_starts_afresh_after_lockout(registry: StaffRegistry, clock: ManualClock) -> None:
-    registry.add("Kari", "1234")
+def test_each_lockout_after_the_first_lasts_twice_as_long(
+    registry: StaffRegistry, clock: ManualClock
+) -> None:
+    registry.add("Kari", "382915")
     for _ in range(5):
         registry.unlock("9999")
     clock.advance(LOCKOUT_S)
     assert registry.unlock("9999") is None
-    assert registry.unlock("1234") == "Kari"
+    with pytest.raises(LockedOut) as excinfo:
+        registry.unlock("382915")
+    assert excinfo.value.seconds_left == 2 * LOCKOUT_S
+    clock.advance(2 * LOCKOUT_S)
+    assert registry.unlock("382915") == "Kari"
+    assert not registry.lockout_path.exists(), "a right PIN starts the count afresh"
+
+
+def test_lockout_survives_a_restart(registry: StaffRegistry, clock: ManualClock) -> None:
+    registry.add("Kari", "382915")
+    for _ in range(6):
+        with contextlib.suppress(LockedOut):
+            registry.unlock("9999")
+    restarted = StaffRegistry(registry.path, clock)
+    with pytest.raises(LockedOut, match="Try again in 300 seconds"):
+        restarted.unlock("382915")
+    assert stat.S_IMODE(registry.lockout_path.stat().st_mode) == 0o600
+
+
+def test_a_damaged_lockout_file_locks(registry: StaffRegistry, clock: ManualClock) -> None:
+    registry.add("Kari", "382915")
+    registry.lockout_path.write_text("{broken")
+    with pytest.raises(LockedOut):
+        registry.unlock("382915")
+
+
+@pytest.mark.parametrize("pin", ["000000", "123456", "987654", "121212", "123123", "13579135",
+                                 "11112222", "246802"])
+def test_easy_pins_refused(registry: StaffRegistry, pin: str) -> None:
+    with pytest.raises(BadPin, match="easy to guess"):
+        registry.add("Kari", pin)
 
 
 def test_corrupt_file_is_reported(registry: StaffRegistry) -> None:

@@ -126,12 +126,12 @@ def test_guides_check_missing_path_fails(tmp_path: Path) -> None:
 def test_staff_add_list_remove_with_pin_on_stdin(
     state_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("4821\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("482193\n"))
     assert main(["staff", "add", "Ola Bibliotekar", "--pin-stdin"]) == 0
     assert main(["staff", "list"]) == 0
     out = capsys.readouterr().out
     assert "Ola Bibliotekar" in out.splitlines()
-    assert "4821" not in (state_dir / "staff.json").read_text(encoding="utf-8")
+    assert "482193" not in (state_dir / "staff.json").read_text(encoding="utf-8")
     assert (state_dir / "staff.json").stat().st_mode & 0o777 == 0o600
     assert state_dir.stat().st_mode & 0o777 == 0o700
 
@@ -149,13 +149,13 @@ def test_staff_add_refuses_a_bad_pin(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("12\n"))
     assert main(["staff", "add", "Kari", "--pin-stdin"]) == 2
-    assert "4 to 8 digits" in capsys.readouterr().err
+    assert "6 to 8 digits" in capsys.readouterr().err
 
 
 def test_staff_add_asks_twice_and_refuses_a_mismatch(
     state_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answers = iter(["1234", "4321"])
+    answers = iter(["382915", "730642"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["staff", "add", "Kari"]) == 2
     assert "differ" in capsys.readouterr().err
