@@ -18,6 +18,7 @@ from typing import Any
 
 from kiosk import __version__
 from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.logsetup import setup_logging
 
 log = logging.getLogger("kiosk")
 
@@ -63,16 +64,6 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         raise UsageError(f"configuration error: {exc}") from exc
 
 
-def _setup_logging() -> None:
-    # Textual owns the terminal (it draws on stderr), so logs go to a file or nowhere.
-    target = os.environ.get("HELSELOS_LOG")
-    if target:
-        logging.basicConfig(
-            filename=target, level=logging.INFO,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     speech = False if args.no_speech else None
     settings = _settings(
@@ -85,7 +76,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         get_language(settings.default_language)
     except UnknownLanguage as exc:
         raise UsageError(f"configuration error: default_language: {exc}") from exc
-    _setup_logging()
+    try:
+        setup_logging()
+    except OSError as exc:
+        raise UsageError(f"HELSELOS_LOG: cannot write the log file: {exc.strerror}") from exc
     # Imported here so that `kiosk doctor`, `--help` and settings errors stay fast.
     from kiosk.app import KioskApp
     from kiosk.guides.schema import GuideErrors
