@@ -10,7 +10,6 @@ import contextlib
 import getpass
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
