@@ -286,7 +286,25 @@ def build_parser() -> argparse.ArgumentParser:
                       help="address phones use to reach it, when not http://HOST:PORT "
                       "(e.g. behind a proxy)")
     demo.set_defaults(func=cmd_demo_backend)
+
+    clear = commands.add_parser(
+        "clear-screen", help="wipe the terminal the kiosk draws on",
+        description="Reset the terminal on standard output and erase its screen and scrollback, "
+        "so no citizen's screen stays visible after the kiosk stopped or was killed. The "
+        "service unit runs it before and after the kiosk (ExecStartPre, ExecStopPost).",
+    )
+    clear.set_defaults(func=cmd_clear_screen)
     return parser
+
+
+# RIS (full reset, also leaves the alternate screen), then erase the screen and the scrollback.
+CLEAR_SCREEN = "\033c\033[H\033[2J\033[3J"
+
+
+def cmd_clear_screen(args: argparse.Namespace) -> int:
+    sys.stdout.write(CLEAR_SCREEN)
+    sys.stdout.flush()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
