@@ -86,7 +86,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     log.info("starting, practice mode %s", settings.practice_mode)
     try:
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"configuration error: state_dir: cannot create {settings.state_dir}: "
+                         f"{exc.strerror or exc}") from exc
+    try:
         runtime = build_runtime(settings, demo_seed=args.demo_seed)
+    except OSError as exc:
+        # A demo_host this machine has no address for, a state directory that is read-only, an
+        # audio folder that cannot be made: the operator's to fix, not a traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        hint = (f" (is demo_host {settings.demo_host!r} an address of this machine?)"
+                if settings.practice_mode and exc.filename is None else "")
+        raise UsageError(f"cannot start: {exc.strerror or exc}{where}{hint}") from exc
     except GuideErrors as exc:
         # The same lines `kiosk guides check` prints, so the operator sees what to fix.
         print(exc, file=sys.stderr)

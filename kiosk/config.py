@@ -5,7 +5,10 @@ All paths the kiosk writes to are derived here, in one place.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -13,6 +16,18 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CONFIG_PATH = Path("/etc/helselos/kiosk.toml")
+
+# Whole-number settings and the range each may take: wide enough for any real kiosk, narrow
+# enough that a typo (an hour typed in ms) does not switch a safeguard off.
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "idle_timeout_s": (40, 3600),
+    "idle_warning_s": (20, 600),
+    "max_extensions": (10, 1000),
+    "http_retries": (0, 10),
+    "outbox_max_age_h": (1, 24 * 30),
+}
+_FLOAT_RANGES: dict[str, tuple[float, float]] = {"http_timeout_s": (0.1, 120.0)}
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 
 class ConfigError(ValueError):
@@ -78,6 +93,21 @@ class Settings:
     """Characters per printed line: 48 for 80 mm paper, 32 for 58 mm paper."""
 
     def __post_init__(self) -> None:
+        for name, (low, high) in (_INT_RANGES | _FLOAT_RANGES).items():
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ConfigError(f"{name}: must be a finite number, got {value}")
+            if not low <= value <= high:
+                raise ConfigError(f"{name}: must be between {low} and {high}, got {value}")
+        if self.backend_url is not None and not self.backend_url.startswith(("https://",
+                                                                               "http://")):
+            raise ConfigError(f"backend_url: must start with https://, got {self.backend_url!r}")
+        if not _valid_host(self.demo_host):
+            raise ConfigError(f"demo_host: not an IP address or host name: {self.demo_host!r}")
+        if not (self.audio_output in ("auto", "none")
+                or (self.audio_output.startswith("file:") and self.audio_output[5:].strip())):
+            raise ConfigError(f"audio_output: must be auto, none or file:DIR, "
+                              f"got {self.audio_output!r}")
         if self.idle_warning_s < 20:
             raise ConfigError("idle_warning_s: must be at least 20 seconds (WCAG 2.2.1)")
         if self.idle_timeout_s <= self.idle_warning_s:
@@ -124,7 +154,39 @@ class Settings:
         return self.state_dir / "outbox.sqlite3"
 
 
+def _valid_host(host: str) -> bool:
+    """An IP address, or a host name whose last label is not all digits (999.1.1.1 is
+    neither)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(_HOST_NAME.fullmatch(host)) and not host.rsplit(".", 1)[-1].isdigit()
+
+
 _TYPES: dict[str, type] = {f.name: f.type for f in fields(Settings)}  # type: ignore[misc]
+
+
+def _number(name: str, kind: str, raw: Any) -> int | float:
+    """A whole or decimal number for field name, finite and in the field's range."""
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, got {raw!r}")
+    value: int | float
+    if kind == "int":
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(f"expected a whole number, got {raw!r}")
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {raw!r}") from None
+    else:
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {raw!r}")
+    low, high = (_INT_RANGES | _FLOAT_RANGES).get(name, (-math.inf, math.inf))
+    if not low <= value <= high:
+        raise ValueError(f"must be between {low} and {high}, got {value}")
+    return value
 
 
 def _coerce(name: str, raw: Any, origin: str) -> Any:
@@ -143,16 +205,14 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
             if text in {"0", "false", "no", "off"}:
                 return False
             raise ValueError(f"expected true or false, got {raw!r}")
-        if kind == "int":
-            if isinstance(raw, bool):
-                raise ValueError("expected a whole number")
-            return int(raw)
-        if kind == "float":
-            return float(raw)
+        if kind in ("int", "float"):
+            return _number(name, kind, raw)
+        if not isinstance(raw, str):
+            raise ValueError(f"expected text in quotes, got {raw!r}")
         if kind == "str | None":
-            return None if raw in ("", None) else str(raw)
-        return str(raw)
-    except (TypeError, ValueError) as exc:
+            return None if raw == "" else raw
+        return raw
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"{origin}: field {name!r}: {exc}") from exc
 
 
@@ -174,6 +234,12 @@ def load_settings(
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ConfigError(f"{path}: no such configuration file") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as "
+                              "UTF-8") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the configuration file: "
+                              f"{exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from exc
         for key, raw in data.items():
