@@ -85,6 +85,8 @@ def load_catalog(lang: str) -> Catalog:
 class _Compiled:
     translations: gettext.GNUTranslations
     msgids: frozenset[str]
+    plurals: frozenset[str]
+    """The singular msgids of the entries with plural forms."""
 
 
 @cache
@@ -96,7 +98,8 @@ def _compiled(lang: str) -> _Compiled:
     # Entries with an empty msgstr are left out of the .mo (they mean "same as English"), so
     # which msgids exist is remembered separately to tell "identity" from "missing".
     msgids = frozenset(m.id for m in catalog if m.id and isinstance(m.id, str))
-    return _Compiled(gettext.GNUTranslations(buffer), msgids)
+    plurals = frozenset(m.id[0] for m in catalog if isinstance(m.id, tuple | list))
+    return _Compiled(gettext.GNUTranslations(buffer), msgids, plurals)
 
 
 def _placeholders(text: str) -> set[str]:
@@ -113,11 +116,14 @@ def catalog_problems(lang: str, path: Path | None = None) -> list[str]:
     else:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
-    problems = []
+    problems: list[str] = []
     for message in catalog:
-        if not message.id or not isinstance(message.id, str):
+        if not message.id:
             continue
         where = f"{path or get_language(lang).catalog}:{message.lineno}: msgid {message.id!r}"
+        if isinstance(message.id, tuple | list):
+            problems += _plural_problems(lang, catalog, message, where)
+            continue
         if message.fuzzy:
             problems.append(f"{where}: marked fuzzy")
         text = message.string
@@ -127,6 +133,24 @@ def catalog_problems(lang: str, path: Path | None = None) -> list[str]:
             continue
         if isinstance(text, str) and _placeholders(text) != _placeholders(message.id):
             problems.append(f"{where}: placeholders differ from the msgid")
+    return problems
+
+
+def _plural_problems(lang: str, catalog: Catalog, message: Any, where: str) -> list[str]:
+    """A plural entry needs as many forms as the language has (CLDR, through Babel), each
+    with the placeholders of the English plural."""
+    if message.fuzzy:
+        return [f"{where}: marked fuzzy"]
+    forms = list(message.string) if isinstance(message.string, tuple | list) else []
+    if not any(forms) and lang == "en":
+        return []
+    problems = []
+    if len(forms) != catalog.num_plurals or not all(forms):
+        problems.append(f"{where}: needs {catalog.num_plurals} plural forms, has "
+                        f"{sum(1 for form in forms if form)}")
+    wanted = _placeholders(message.id[1])
+    if any(_placeholders(form) != wanted for form in forms if form):
+        problems.append(f"{where}: placeholders differ from the msgid")
     return problems
 
 
@@ -182,7 +206,9 @@ class Localizer:
 
     def format(self, msgid: str, **values: Any) -> str:
         """Translate, then fill {placeholders}; a missing value stays visible as {name}."""
-        text = self.gettext(msgid)
+        return self._fill(self.gettext(msgid), msgid, values)
+
+    def _fill(self, text: str, english: str, values: dict[str, Any]) -> str:
         counted = False
 
         def on_missing() -> None:
@@ -191,13 +217,23 @@ class Localizer:
                 counted = True
                 _count(self.lang, "placeholder")
 
-        for candidate in (text, msgid):
+        for candidate in (text, english):
             try:
                 return candidate.format_map(_Values(values, on_missing))
             except (ValueError, IndexError, AttributeError, TypeError, KeyError):
                 # A broken translation (stray brace, positional field) falls back to English.
                 on_missing()
         return text
+
+    def nformat(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        """The form of the text that fits count in this language (Babel's CLDR plural rules,
+        via the catalog's Plural-Forms), with {count} and the other placeholders filled."""
+        if singular in self._compiled.plurals:
+            text = self._compiled.translations.ngettext(singular, plural, count)
+        else:
+            _count(self.lang, "msgid")
+            text = singular if count == 1 else plural
+        return self._fill(text, singular if count == 1 else plural, dict(values, count=count))
 
     def when(self, dt: datetime) -> str:
         """Weekday, date and time, e.g. "Tuesday 3 December at 10:15"."""

@@ -36,7 +36,20 @@ GUIDE_TEXT_KEYS = frozenset(
 _CALLS = frozenset({"_", "gettext", "N_"})
 _METHODS = frozenset({"_", "gettext", "format"})
 
-Locations = dict[str, list[str]]
+_PLURAL_METHODS = frozenset({"nformat"})
+
+Msgid = str | tuple[str, str]
+"""A plain msgid, or (singular, plural) for a text with plural forms."""
+Locations = dict[Msgid, list[str]]
+
+
+def _sort_key(msgid: Msgid) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def _known(lang: str) -> set[Msgid]:
+    return {m.id if isinstance(m.id, str) else (m.id[0], m.id[1])
+            for m in load_catalog(lang) if m.id}
 
 
 def default_sources() -> list[Path]:
@@ -50,11 +63,16 @@ def _literal(node: ast.AST | None) -> str | None:
     return None
 
 
-def _python_msgids(path: Path) -> Iterable[tuple[str, int]]:
+def _python_msgids(path: Path) -> Iterable[tuple[Msgid, int]]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr in _PLURAL_METHODS
+                    and len(node.args) >= 2 and (one := _literal(node.args[0]))
+                    and (many := _literal(node.args[1]))):
+                yield (one, many), node.lineno
+                continue
             marked = (isinstance(func, ast.Name) and func.id in _CALLS) or (
                 isinstance(func, ast.Attribute)
                 and func.attr in _METHODS
@@ -128,23 +146,21 @@ def extract_msgids(paths: Iterable[Path]) -> Locations:
     return found
 
 
-def missing_in_catalog(lang: str, sources: Iterable[Path] | None = None) -> list[str]:
+def missing_in_catalog(lang: str, sources: Iterable[Path] | None = None) -> list[Msgid]:
     """Msgids used in the sources (default: the kiosk and its guides) that lang's PO lacks."""
     used = extract_msgids(default_sources() if sources is None else sources)
-    known = {m.id for m in load_catalog(lang) if isinstance(m.id, str)}
-    return sorted(set(used) - known)
+    return sorted(set(used) - _known(lang), key=_sort_key)
 
 
-def unused_in_catalog(lang: str, sources: Iterable[Path] | None = None) -> list[str]:
+def unused_in_catalog(lang: str, sources: Iterable[Path] | None = None) -> list[Msgid]:
     """Msgids lang's PO holds that no source uses any more: stale text nobody reviews."""
     used = extract_msgids(default_sources() if sources is None else sources)
-    known = {m.id for m in load_catalog(lang) if isinstance(m.id, str) and m.id}
-    return sorted(known - set(used))
+    return sorted(_known(lang) - set(used), key=_sort_key)
 
 
 def _template(found: Locations) -> Catalog:
     catalog = Catalog(project="helselos")
-    for msgid in sorted(found):
+    for msgid in sorted(found, key=_sort_key):
         locations = []
         for where in found[msgid]:
             file, line = where.rsplit(":", 1)

@@ -5,6 +5,8 @@ The PIN field is masked, never spoken (it is not part of the screen's text) and 
 
 from __future__ import annotations
 
+import math
+
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Button, Input
@@ -56,9 +58,10 @@ class StaffHelpScreen(KioskModal):
         try:
             unlocked = self.app.runtime.helper.unlock(pin)  # type: ignore[attr-defined]
         except LockedOut as exc:
-            self.show_problem(self.l10n.format(
-                "Too many wrong PINs. Try again in {seconds} seconds.",
-                seconds=int(exc.seconds_left + 0.999)))
+            self.show_problem(self.l10n.nformat(
+                "Too many wrong PINs. Try again in {count} second.",
+                "Too many wrong PINs. Try again in {count} seconds.",
+                math.ceil(exc.seconds_left)))
             return
         if unlocked:
             self.dismiss(True)

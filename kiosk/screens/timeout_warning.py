@@ -27,9 +27,11 @@ class TimeoutWarningScreen(KioskModal):
 
     def texts(self) -> tuple[str, str]:
         l10n = self.l10n
-        countdown = l10n.format(
-            "Are you still there? Your visit ends in {seconds} seconds, and what you entered "
-            "will be deleted.", seconds=self.state.seconds_left,
+        countdown = l10n.nformat(
+            "Are you still there? Your visit ends in {count} second, and what you entered "
+            "will be deleted.",
+            "Are you still there? Your visit ends in {count} seconds, and what you entered "
+            "will be deleted.", self.state.seconds_left,
         )
         if self.state.extensions_left > 0:
             hint = l10n.gettext("Press any key or touch the screen to get more time.")
