@@ -55,3 +55,16 @@ def test_helselos_sh_explains_itself_and_refuses_unknown_commands() -> None:
     assert wrong.returncode == 2 and "unknown command 'deploy'" in wrong.stderr
     syntax = subprocess.run(["bash", "-n", script], capture_output=True, text=True, timeout=30)
     assert syntax.returncode == 0, syntax.stderr
+
+
+def test_readme_says_bookings_bypass_the_outbox() -> None:
+    """Bookings are sent while the citizen waits (the time is theirs only once the service
+    says so); the README must not promise they wait in the outbox."""
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    outbox_sentence = text[text.index("Sending what a citizen submits"):]
+    outbox_sentence = outbox_sentence[:outbox_sentence.index("**outbox**")]
+    assert "booking" not in outbox_sentence
+    assert "do **not** go through the outbox" in text
+    booking_code = (ROOT / "kiosk" / "services" / "tasks" / "appointments.py").read_text(
+        encoding="utf-8")
+    assert "sender" not in booking_code and "outbox" not in booking_code
