@@ -3,11 +3,13 @@ by keys only, by mouse clicks only, and with the practice sign-in button."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
+from translations.catalog import Localizer
 
 
 def kari_booked(runtime: Runtime) -> list[dict[str, Any]]:
@@ -23,8 +25,10 @@ def kari_booked(runtime: Runtime) -> list[dict[str, Any]]:
     )
 
 
-async def finish_by_keys(kd: SimpleNamespace, pilot: Any) -> str:
-    """Answer confirm steps with y and pick the first option until the finish screen."""
+async def finish_by_keys(kd: SimpleNamespace, pilot: Any,
+                         picked: list[str] | None = None) -> str:
+    """Answer confirm steps with y and pick the first option until the finish screen; the
+    label of each time picked is added to picked."""
     for _ in range(12):
         await kd.wait_until(
             pilot,
@@ -40,16 +44,30 @@ async def finish_by_keys(kd: SimpleNamespace, pilot: Any) -> str:
         if kd.screen_name(pilot.app) == "FinishScreen":
             return str(pilot.app.screen.text)
         kind = pilot.app.screen.runner.step.kind
+        if kind == "slot" and picked is not None:
+            picked.append(str(pilot.app.screen.query_one("#option-1").text))
         await pilot.press("y" if kind == "confirm" else "1")
         await pilot.pause()
     raise AssertionError("the guide never finished")
 
 
-async def do_task(kd: SimpleNamespace, pilot: Any, choice_key: str) -> str:
+def assert_booked_as_shown(runtime: Runtime, appointment: dict[str, Any], shown: str) -> None:
+    """The server's Appointment is at the time the citizen picked, on that time's Slot."""
+    assert runtime.demo is not None
+    start = datetime.fromisoformat(appointment["start"])
+    assert Localizer("en").when(start) == shown
+    slot_id = appointment["slot"][0]["reference"].removeprefix("Slot/")
+    slot = next(s for s in runtime.demo.resources("Slot") if s["id"] == slot_id)
+    assert datetime.fromisoformat(slot["start"]) == start
+    assert slot["status"] == "busy"
+
+
+async def do_task(kd: SimpleNamespace, pilot: Any, choice_key: str,
+                  picked: list[str] | None = None) -> str:
     await kd.open_guide(pilot)
     await pilot.press(choice_key)
     await kd.approve_by_phone(pilot)
-    text = await finish_by_keys(kd, pilot)
+    text = await finish_by_keys(kd, pilot, picked)
     await pilot.press("enter")
     await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "the idle screen")
     return text
@@ -60,23 +78,27 @@ async def test_book_move_and_cancel_by_keys_only(
 ) -> None:
     before = kari_booked(runtime)
     async with app.run_test(size=kd.SIZE) as pilot:
-        booked_text = await do_task(kd, pilot, "1")
+        picked: list[str] = []
+        booked_text = await do_task(kd, pilot, "1", picked)
         after_booking = kari_booked(runtime)
         assert len(after_booking) == len(before) + 1
         new = next(a for a in after_booking if a["id"] not in {b["id"] for b in before})
         assert "booked" in booked_text.lower()
+        assert_booked_as_shown(runtime, new, picked[-1])
 
-        await do_task(kd, pilot, "2")
+        await do_task(kd, pilot, "2", picked)
         after_move = kari_booked(runtime)
         assert len(after_move) == len(after_booking)
         assert [a["start"] for a in after_move] != [a["start"] for a in after_booking]
+        moved = next(a for a in after_move if a["start"] not in
+                     {b["start"] for b in after_booking})
+        assert_booked_as_shown(runtime, moved, picked[-1])
 
         await do_task(kd, pilot, "3")
         after_cancel = kari_booked(runtime)
         assert len(after_cancel) == len(after_move) - 1
     cancelled = [a for a in runtime.demo.appointments() if a["status"] == "cancelled"]
     assert len(cancelled) == 1
-    assert new["id"]
 
 
 async def test_booking_by_mouse_clicks_only(
