@@ -48,7 +48,17 @@ class Spoken:
         return "\n".join(spoken_parts(bodies.first())) if bodies else ""
 
     def visible_text(self) -> str:
-        return self.speech_text()
+        """What the body draws on the terminal, line by line, read back from the screen's
+        compositor rather than from the widgets' own text: the other side of "what is spoken
+        is what is shown", gathered independently of it."""
+        bodies = self.query("#body")  # type: ignore[attr-defined]
+        if not bodies:
+            return ""
+        region = bodies.first().region
+        strips = self._compositor.render_strips()  # type: ignore[attr-defined]
+        lines = [strip.crop(region.x, region.right).text.rstrip()
+                 for strip in strips[region.y:region.bottom]]
+        return "\n".join(line for line in lines if line.strip())
 
     def on_screen_resume(self) -> None:
         self.app.speak_screen(self)  # type: ignore[attr-defined]
