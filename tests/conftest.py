@@ -6,25 +6,23 @@ some libraries read XDG paths at import time. The network guard is an autouse se
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import shutil
-import socket
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+_NETGUARD = Path(__file__).parent / "netguard"
+sys.path.insert(0, str(_NETGUARD))
+from netguard import install  # noqa: E402  (the folder child processes get on PYTHONPATH)
 
 _ISOLATED_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
                   "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HELSELOS_STATE_DIR")
 _saved_env: dict[str, str | None] = {}
 _sandbox: Path | None = None
-
-
-class NetworkRefused(OSError):
-    """A test tried to reach something other than this machine."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,6 +45,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _saved_env["HELSELOS_CONFIG"] = os.environ.get("HELSELOS_CONFIG")
     os.environ["HELSELOS_CONFIG"] = str(_sandbox / "kiosk.toml")
     (_sandbox / "kiosk.toml").write_text("", encoding="utf-8")
+    _saved_env["PYTHONPATH"] = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_NETGUARD), os.environ.get("PYTHONPATH")) if p)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -59,46 +60,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_sandbox, ignore_errors=True)
 
 
-def is_local_address(family: int, address: Any) -> bool:
-    """True for AF_UNIX paths and for loopback IPs (127.0.0.0/8, ::1); names other than
-    "localhost" are refused without resolving them, so no DNS query leaves the machine."""
-    if family == socket.AF_UNIX or isinstance(address, str | bytes):
-        return True
-    host = address[0] if isinstance(address, tuple) and address else address
-    if not isinstance(host, str):
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def _guarded(original: Any) -> Any:
-    def connect(self: socket.socket, address: Any, *args: Any) -> Any:
-        if not is_local_address(self.family, address):
-            raise NetworkRefused(f"tests may only connect to loopback, not {address!r}")
-        return original(self, address, *args)
-
-    return connect
-
-
 @pytest.fixture(autouse=True, scope="session")
 def network_guard() -> Iterator[None]:
-    """Refuse every connection that would leave the machine, for the whole test session."""
-    patch = pytest.MonkeyPatch()
-    original_create = socket.create_connection
-
-    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-        if not is_local_address(socket.AF_INET, address):
-            raise NetworkRefused(f"tests may only connect to loopback, not {address!r}")
-        return original_create(address, *args, **kwargs)
-
-    patch.setattr(socket.socket, "connect", _guarded(socket.socket.connect))
-    patch.setattr(socket.socket, "connect_ex", _guarded(socket.socket.connect_ex))
-    patch.setattr(socket, "create_connection", create_connection)
-    try:
-        yield
-    finally:
-        patch.undo()
+    """Refuse every connection, datagram and name lookup that would leave the machine, here
+    and (through sitecustomize on PYTHONPATH) in every Python child process."""
+    install()
+    yield

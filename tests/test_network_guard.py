@@ -67,3 +67,34 @@ def test_home_and_state_dir_are_isolated() -> None:
     assert home.name == "home" and home.parent.name.startswith("helselos-tests-")
     assert Path(os.environ["HELSELOS_STATE_DIR"]).parent == home.parent
     assert Path(os.environ["XDG_CACHE_HOME"]).is_relative_to(home)
+
+
+def test_name_resolution_is_refused_before_any_query() -> None:
+    with pytest.raises(OSError, match=REFUSED):
+        socket.getaddrinfo("example.invalid", 443)
+    assert socket.getaddrinfo("localhost", 80)
+
+
+def test_udp_to_a_remote_host_is_refused() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock, \
+            pytest.raises(OSError, match=REFUSED):
+        sock.sendto(b"x", ("10.0.0.1", 53))
+
+
+def test_child_processes_inherit_the_guard() -> None:
+    import subprocess
+    import sys
+
+    script = ("import socket\n"
+              "try:\n"
+              "    socket.getaddrinfo('example.invalid', 80)\n"
+              "except OSError as exc:\n"
+              "    print(exc)\n"
+              "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+              "try:\n"
+              "    s.sendto(b'x', ('10.0.0.1', 53))\n"
+              "except OSError as exc:\n"
+              "    print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=dict(os.environ))
+    assert result.stdout.count(REFUSED) == 2, result.stdout + result.stderr
