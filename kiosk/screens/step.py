@@ -280,7 +280,10 @@ class StepScreen(KioskScreen):
         await self.rerender()
         if not self.alive:
             return  # the visit ended (End, timeout, SIGTERM) while the step was redrawn
-        self.query_one("#error", Say).display = bool(self.error)
+        errors = self.query("#error")
+        if not errors:
+            return  # a second redraw began meanwhile (sign-in closed as a worker finished)
+        errors.first(Say).display = bool(self.error)
         step = self.runner.step
         if step.kind not in ("signin", "finish"):
             self.app.speak_screen(self)  # type: ignore[attr-defined]

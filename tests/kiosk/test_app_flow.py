@@ -45,7 +45,9 @@ async def finish_by_keys(kd: SimpleNamespace, pilot: Any,
             return str(pilot.app.screen.text)
         kind = pilot.app.screen.runner.step.kind
         if kind == "slot" and picked is not None:
-            picked.append(str(pilot.app.screen.query_one("#option-1").text))
+            screen = pilot.app.screen
+            await kd.wait_until(pilot, lambda: bool(screen.query("#option-1")), "the times")
+            picked.append(str(screen.query_one("#option-1").text))
         await pilot.press("y" if kind == "confirm" else "1")
         await pilot.pause()
     raise AssertionError("the guide never finished")
