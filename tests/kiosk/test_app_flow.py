@@ -46,7 +46,7 @@ async def finish_by_keys(kd: SimpleNamespace, pilot: Any,
         kind = pilot.app.screen.runner.step.kind
         if kind == "slot" and picked is not None:
             screen = pilot.app.screen
-            await kd.wait_until(pilot, lambda: bool(screen.query("#option-1")), "the times")
+            await kd.wait_until(pilot, lambda s=screen: bool(s.query("#option-1")), "the times")
             picked.append(str(screen.query_one("#option-1").text))
         await pilot.press("y" if kind == "confirm" else "1")
         await pilot.pause()
