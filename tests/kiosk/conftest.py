@@ -173,6 +173,14 @@ async def pick_task(pilot: Any, guide_id: str) -> None:
     raise AssertionError(f"the menu never showed {guide_id!r}")
 
 
+def token_works(runtime: Runtime, token: str) -> bool:
+    """Whether the health service still accepts the token (asked directly, like an attacker)."""
+    assert runtime.demo is not None
+    answer = requests.get(f"{runtime.demo.base_url}/fhir/Patient/kari",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    return answer.status_code == 200
+
+
 @pytest.fixture
 def kd() -> SimpleNamespace:
     """The kiosk test kit: sizes, staff credentials and pilot helpers, for the test modules."""
@@ -181,4 +189,5 @@ def kd() -> SimpleNamespace:
         screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
         pick_task=pick_task,
         approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
+        token_works=token_works,
     )

@@ -8,7 +8,6 @@ import logging
 from types import SimpleNamespace
 
 import pytest
-import requests
 
 from kiosk.app import KioskApp
 from kiosk.crash import RESTART_EXIT_CODE
@@ -16,12 +15,6 @@ from kiosk.runtime import Runtime
 
 CANARY = "Kari Nordmann's secret answer"
 
-
-def token_works(runtime: Runtime, token: str) -> bool:
-    assert runtime.demo is not None
-    answer = requests.get(f"{runtime.demo.base_url}/fhir/Patient/kari",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=5)
-    return answer.status_code == 200
 
 
 async def test_an_unexpected_error_ends_the_visit_and_asks_for_a_restart(
@@ -46,7 +39,7 @@ async def test_an_unexpected_error_ends_the_visit_and_asks_for_a_restart(
     assert token is not None
     assert app.return_code == RESTART_EXIT_CODE
     assert not runtime.session.signed_in and runtime.session.answers == {}
-    assert not token_works(runtime, token), "a crash must sign out at the service too"
+    assert not kd.token_works(runtime, token), "a crash must sign out at the service too"
     printed = capfd.readouterr()
     left_on_terminal = printed.out + printed.err
     assert "The kiosk has a problem and starts again. Please wait a moment." in left_on_terminal

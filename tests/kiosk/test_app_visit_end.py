@@ -7,7 +7,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-import requests
 
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
@@ -15,12 +14,6 @@ from kiosk.screens.idle import IdleScreen
 
 LEVOTHYROXINE = "Levothyroxine"
 
-
-def token_works(runtime: Runtime, token: str) -> bool:
-    assert runtime.demo is not None
-    answer = requests.get(f"{runtime.demo.base_url}/fhir/Patient/kari",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=5)
-    return answer.status_code == 200
 
 
 async def back_to_welcome(kd: SimpleNamespace, pilot: object, app: KioskApp) -> None:
@@ -43,11 +36,11 @@ async def test_back_to_welcome_ends_the_visit(
         await kd.at_step(pilot, "list")
         assert kd.shows(app, LEVOTHYROXINE), "the first citizen should see their medicines"
         token = runtime.session.access_token
-        assert token is not None and token_works(runtime, token)
+        assert token is not None and kd.token_works(runtime, token)
 
         await back_to_welcome(kd, pilot, app)
         assert not runtime.session.signed_in and not runtime.session.active
-        assert not token_works(runtime, token), "Back to Welcome must sign out at the service"
+        assert not kd.token_works(runtime, token), "Back to Welcome must sign out at the service"
 
         # The next person in the queue: Start, a language, "My medicines".
         await kd.open_task(pilot, "medicines")
