@@ -272,18 +272,25 @@ class KioskApp(App[None]):
     def end_session(self) -> None:
         """Finish, End, timeout or SIGTERM: forget the citizen and start over, fresh."""
         runtime = self.runtime
-        token = runtime.session.access_token
-        runtime.session.wipe()
+        token = self._forget_visit()
         if token is not None:
             self.revoke_token(token)
-        runtime.voice.reset()
-        runtime.helper.lock()
         runtime.output.set_volume(DEFAULT_VOLUME)
         self.idle.reset()
         self.l10n = Localizer(runtime.session.prefs.language)
         self.theme = "default"
         self.remove_class("large-text")
         self.call_next(self._back_to_idle)
+
+    def _forget_visit(self) -> str | None:
+        """Wipe the session, the voice's history and helper mode; returns the token that is
+        still to be revoked at the service."""
+        runtime = self.runtime
+        token = runtime.session.access_token
+        runtime.session.wipe()
+        runtime.voice.reset()
+        runtime.helper.lock()
+        return token
 
     @work(thread=True, exit_on_error=False, group="sign-out")
     def revoke_token(self, token: str) -> None:
@@ -301,14 +308,10 @@ class KioskApp(App[None]):
         """Any unexpected error: end the visit at once (wipe, revoke), log where it happened
         without any value, leave a calm line instead of a traceback on the screen, and exit
         non-zero so systemd starts a fresh kiosk."""
-        runtime = self.runtime
-        token = runtime.session.access_token
-        runtime.session.wipe()
-        runtime.voice.reset()
-        runtime.helper.lock()
+        token = self._forget_visit()
         log.error("unexpected error, the kiosk restarts: %s", describe(error))
         if token is not None:
-            runtime.signin.revoke(token)
+            self.runtime.signin.revoke(token)
         self._return_code = RESTART_EXIT_CODE
         if self._exception is None:
             # Textual's test pilot re-raises this at the end of run_test.

@@ -41,7 +41,7 @@ examples:
 STAFF_EXAMPLES = """\
 examples:
   kiosk staff add "Ola Bibliotekar"           asks for a 6-8 digit PIN twice
-  printf '1234\\n' | kiosk staff add Ola --pin-stdin
+  printf '482193\\n' | kiosk staff add Ola --pin-stdin
   kiosk staff list
   kiosk staff remove Ola
 """
