@@ -17,6 +17,7 @@ from textual.binding import Binding
 from hardware.headset import HeadsetWatch
 from kiosk import systemd
 from kiosk.crash import RESTART_EXIT_CODE, describe
+from kiosk.display_caches import clear_display_caches
 from kiosk.guides.runner import GuideRunner
 from kiosk.idle import IdlePolicy
 from kiosk.messages import HeadsetChanged, VoiceEvent
@@ -303,6 +304,8 @@ class KioskApp(App[None]):
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(IdleScreen())
+        # Only now: taking the old screens down still measures and styles their text.
+        clear_display_caches()
 
     def _handle_exception(self, error: Exception) -> None:
         """Any unexpected error: end the visit at once (wipe, revoke), log where it happened
