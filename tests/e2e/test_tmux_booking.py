@@ -81,21 +81,24 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
         pane.close()
 
 
-def approve_on_phone(page_url: str, user_code: str) -> str:
-    """What a citizen does on their phone: open the page, check the code, pick who they are."""
+def approve_on_phone(page_url: str, user_code: str, patient: str | None = None) -> str:
+    """What a citizen does on their phone: open the page, check the code, pick who they are
+    (``patient``, or the first person the page offers); returns the patient id chosen."""
     form = requests.get(page_url, params={"user_code": user_code}, timeout=10)
     assert form.status_code == 200, form.text
     assert user_code in form.text
-    patients = re.findall(r"name='patient' value='([^']+)'", form.text)
+    patients = [html.unescape(p) for p in re.findall(r"name='patient' value='([^']+)'",
+                                                     form.text)]
     assert patients, form.text
+    chosen = patients[0] if patient is None else patient
+    assert chosen in patients, form.text
     done = requests.post(
         page_url,
-        data={"user_code": user_code, "patient": html.unescape(patients[0]),
-              "decision": "approve"},
+        data={"user_code": user_code, "patient": chosen, "decision": "approve"},
         timeout=10,
     )
     assert done.status_code == 200 and "You are signed in" in done.text, done.text
-    return html.unescape(patients[0])
+    return chosen
 
 
 def test_book_an_appointment_with_keys_and_a_phone(pane: Pane) -> None:
