@@ -91,6 +91,14 @@ class MemoryScan:
                 except OSError:
                     continue  # a guard page or a mapping that went away meanwhile
 
+    def around(self, address: int, size: int = 60) -> bytes:
+        """The bytes near an address, for a failure message that shows what held a match."""
+        for start, data in self.regions:
+            if start <= address < start + len(data):
+                at = address - start
+                return data[max(0, at - size):at + size]
+        return b""
+
     def hits(self, text: str) -> list[Hit]:
         """Every place text is in memory, encoded as a str of any kind (or as UTF-8 bytes)."""
         assert text.isascii(), "a 1-byte str of non-ASCII text is Latin-1: not searched for"

@@ -126,7 +126,8 @@ def invented(rng: random.Random) -> str:
 
 def live(pid: int, canaries: dict[str, str]) -> list[str]:
     scan = MemoryScan(pid)
-    return [f"{what} ({text!r}): live {hit.live} ({hit.encoding}) at {hit.address:#x}"
+    return [f"{what} ({text!r}): live {hit.live} ({hit.encoding}) at {hit.address:#x}: "
+            f"{scan.around(hit.address)!r}"
             for what, text in canaries.items() for hit in scan.hits(text) if hit.live]
 
 

@@ -227,8 +227,10 @@ async def first_visit(kd: SimpleNamespace, pilot: Any, rng: random.Random) -> li
     await at(kd, pilot, "scope")
     await back_to_menu(kd, pilot)
 
-    message = Canary("message", " ".join(invented_word(rng) for _ in range(4)) + ".")
-    canaries.append(message)
+    words = [invented_word(rng) for _ in range(4)]
+    message = Canary("message", " ".join(words) + ".")
+    # The first word is in every typed prefix of the message, as the text box grew.
+    canaries += [message, Canary("message's first word", words[0])]
     await kd.pick_task(pilot, "messages")
     await kd.at_step(pilot, "choice")
     await pilot.press("1")
