@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
@@ -62,6 +63,17 @@ class Spoken:
 
     def on_screen_resume(self) -> None:
         self.app.speak_screen(self)  # type: ignore[attr-defined]
+
+    _dismissed = False
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        """Leave once: a second Esc, or the phone's answer, arriving before the screen is gone
+        would answer its caller twice (an error that restarts the kiosk) and pop the screen
+        beneath it."""
+        if self._dismissed:
+            return AwaitComplete()
+        self._dismissed = True
+        return super().dismiss(result)  # type: ignore[misc, no-any-return]
 
     @property
     def alive(self) -> bool:

@@ -53,3 +53,22 @@ async def test_qr_code_and_user_code_stay_whole_on_screen_with_large_text(
             assert region.area > 0 and screen_area.contains_region(region), widget.id
         drawn = str(qr.render()).splitlines()
         assert read_qr(drawn, tmp_path) == app.screen.auth.verification_uri_complete
+
+
+async def test_two_backs_before_the_screen_is_gone_leave_it_once(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    """Found by the fuzz test: a second Esc while the sign-in screen was still closing answered
+    its caller twice, and the kiosk restarted."""
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen", "sign-in")
+        below = app.screen_stack[-2]
+        signin = app.screen
+        signin.go_back()
+        signin.go_back()
+        await kd.wait_until(pilot, lambda: app.screen is below, "the screen before sign-in")
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert app.screen is below and app.return_code is None
