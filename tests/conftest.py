@@ -66,3 +66,36 @@ def network_guard() -> Iterator[None]:
     and (through sitecustomize on PYTHONPATH) in every Python child process."""
     install()
     yield
+
+
+@pytest.fixture
+def separate_demo_service() -> Iterator[str]:
+    """The practice health service in its own process (``kiosk demo-backend``), as a separate
+    server would be: its data is not in the memory of the kiosk under test. Yields its URL."""
+    import signal
+    import subprocess
+    import time
+
+    import requests
+
+    from tests.kiosk.test_cli import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "demo-backend", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("the demo backend did not answer on /health")
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)

@@ -11,18 +11,14 @@ from __future__ import annotations
 import os
 import random
 import re
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.e2e.test_tmux_booking import KIOSK, Pane, approve_on_phone
-from tests.kiosk.test_cli import free_port
 from tests.memscan import MemoryScan
 
 pytestmark = pytest.mark.e2e
@@ -32,30 +28,7 @@ CODE = r"\b([BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})\b"
 
 
 @pytest.fixture
-def backend() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "demo-backend", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("the demo backend did not answer on /health")
-        yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
-
-
-@pytest.fixture
-def pane(tmp_path: Path, backend: str) -> Iterator[Pane]:
+def pane(tmp_path: Path, separate_demo_service: str) -> Iterator[Pane]:
     env = dict(os.environ)
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         env[name] = str(tmp_path / "home")
@@ -65,7 +38,7 @@ def pane(tmp_path: Path, backend: str) -> Iterator[Pane]:
                       encoding="utf-8")
     env.update(HELSELOS_STATE_DIR=str(tmp_path / "state"), HELSELOS_CONFIG=str(config))
     env.pop("TMUX", None)
-    command = [str(KIOSK), "run", "--language", "en", "--backend", backend,
+    command = [str(KIOSK), "run", "--language", "en", "--backend", separate_demo_service,
                "--audio", f"file:{tmp_path / 'audio'}"]
     pane = Pane(command, env, tmp_path / "tmux.sock")
     try:

@@ -15,27 +15,22 @@ from __future__ import annotations
 import gc
 import linecache
 import logging
-import os
 import random
 import re
-import signal
-import subprocess
 import sys
-import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import requests
 
 from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime
 from kiosk.services.health import national_id
-from tests.kiosk.test_cli import free_port
+from tests.kiosk.test_app_guide_proxy import at
 
 TESTS = Path(__file__).resolve().parents[1]
 ENDINGS = ("done", "end", "back", "timeout")
@@ -71,34 +66,10 @@ def invented_word(rng: random.Random, length: int = 9) -> str:
 
 
 @pytest.fixture
-def backend() -> Iterator[str]:
-    """The practice health service in its own process, as a separate server would be."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "demo-backend", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("the demo backend did not answer on /health")
-        yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
-
-
-@pytest.fixture
-def app_on_backend(make_runtime: Callable[..., Runtime], backend: str,
+def app_on_backend(make_runtime: Callable[..., Runtime], separate_demo_service: str,
                    tmp_path: Path) -> KioskApp:
     """The kiosk on that service, speaking (into WAV files) as it does at a real terminal."""
-    return KioskApp(make_runtime(backend_url=backend, speech=True,
+    return KioskApp(make_runtime(backend_url=separate_demo_service, speech=True,
                                  audio_output=f"file:{tmp_path / 'audio'}"))
 
 
@@ -178,17 +149,6 @@ def keys(text: str) -> list[str]:
 
 def shown_text(app: KioskApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def at(kd: SimpleNamespace, pilot: Any, step_id: str) -> None:
-    app = pilot.app
-
-    def ready() -> bool:
-        return (kd.screen_name(app) == "StepScreen" and app.screen.runner.step.id == step_id
-                and not app.screen.query("#working"))
-
-    await kd.wait_until(pilot, ready, f"the step {step_id}")
-    await pilot.pause()
 
 
 async def back_to_menu(kd: SimpleNamespace, pilot: Any) -> None:
