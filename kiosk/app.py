@@ -228,12 +228,17 @@ class KioskApp(App[None]):
     def action_repeat(self) -> None:
         self.runtime.voice.repeat()
 
-    async def action_toggle_large_text(self) -> None:
+    def action_toggle_large_text(self) -> None:
         prefs = self.runtime.session.prefs
         prefs.large_text = not prefs.large_text
         self.set_class(prefs.large_text, "large-text")
-        if isinstance(self.screen, KioskScreen):
-            await self.screen.text_size_changed(prefs.large_text)
+        screen = self.screen
+        if isinstance(screen, KioskScreen):
+            # Not awaited here: the help bar's Bigger text button runs this action inside its
+            # own message loop, and the screen's redraw removes that button and waits for its
+            # loop to end, which froze the kiosk (found by the fuzz test). The screen's loop
+            # redraws it, and drops the redraw if the screen is gone by then.
+            screen.call_later(screen.text_size_changed, prefs.large_text)
 
     def action_toggle_contrast(self) -> None:
         prefs = self.runtime.session.prefs

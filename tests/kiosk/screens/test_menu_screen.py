@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from types import SimpleNamespace
+
+import pytest
 
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
@@ -44,3 +47,24 @@ async def test_menu_pages_follow_the_text_size(
         shown = [t.value for t in menu.query("BigButton") if t.value]
         assert shown == ids[PAGE:PAGE + LARGE_PAGE]
         assert all(t.number is not None and t.number <= 9 for t in menu.query("BigButton"))
+
+
+@pytest.mark.timeout(60)  # a frozen kiosk does not stop on its own; fail soon, not at 300 s
+async def test_the_bigger_text_button_redraws_the_menu_and_the_kiosk_still_answers(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    # The button runs the app's action inside its own message loop; the menu's redraw removes
+    # that button. Awaited there, the kiosk froze for good: no key, tap or timeout reached it.
+    ids = many_guides(runtime, PAGE * 2)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.press("enter")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await pilot.press("2")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        menu, old_button = app.screen, app.screen.query_one("#help-bigger")
+        await asyncio.wait_for(pilot.click("#help-bigger"), timeout=30)
+        await kd.wait_until(pilot, lambda: not old_button.is_attached, "the menu redrawn")
+        assert app.has_class("large-text")
+        assert [t.value for t in menu.query("BigButton") if t.value] == ids[:LARGE_PAGE]
+        await asyncio.wait_for(pilot.press("f10"), timeout=30)
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the welcome")
