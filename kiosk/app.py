@@ -100,7 +100,19 @@ class KioskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self.note_input()
+        if isinstance(event, events.Key):
+            self._drop_focus_on_a_removed_widget()
         await super().on_event(event)
+
+    def _drop_focus_on_a_removed_widget(self) -> None:
+        # Textual lets a tap focus a widget that a redraw is taking down; the screen then sends
+        # every key to that widget, which is gone, so End, Esc and the number keys did nothing
+        # (found by the fuzz test). The key goes to the screen instead, and focus starts over.
+        screen = self.screen
+        if screen.focused is not None and not screen.focused.is_attached:
+            screen.set_focus(None)
+            if isinstance(screen, KioskScreen):
+                screen.focus_first()
 
     # -- speech and captions --------------------------------------------------------------------
 

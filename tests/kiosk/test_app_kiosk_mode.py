@@ -117,3 +117,22 @@ async def test_sigterm_wipes_and_exits(
         await kd.wait_until(pilot, lambda: runtime.session.person is None, "the SIGTERM handler")
     assert runtime.session.person is None
     assert runtime.session.answers == {}
+
+
+async def test_keys_still_work_after_a_tap_focused_a_tile_being_taken_down(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.press("enter", "2")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        menu = app.screen
+        tile = menu.query_one("#guide-medicines")
+        # What Textual does for a tap that lands on a tile while a redraw removes it.
+        removed = tile.remove()
+        menu.set_focus(tile)
+        await removed
+        assert app.focused is tile and not tile.is_attached
+        await pilot.press("down")
+        assert app.focused is not None and app.focused.is_attached
+        await pilot.press("f10")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the welcome")
