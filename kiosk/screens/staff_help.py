@@ -29,14 +29,18 @@ class StaffHelpScreen(KioskModal):
             yield Say(l10n.gettext("Staff: type your PIN to turn on helper mode."),
                       classes="muted")
             yield Input(id="pin", password=True, restrict=r"[0-9]*", max_length=8)
-            yield Say("", classes="error", id="pin-error")
+            problem = Say("", classes="error", id="pin-error")
+            problem.display = False
+            yield problem
             with Grid(classes="tiles"):
                 yield BigButton(None, l10n.gettext("Unlock"), id="unlock")
                 yield BigButton(None, l10n.gettext("Close"), id="close")
 
     def on_mount(self) -> None:
-        self.query_one("#pin-error").display = False
-        self.query_one("#pin", Input).focus()
+        # Not query_one: a dialog closed before it was up (F1, then Back at once) has no
+        # children left by the time it is mounted.
+        for field in self.query("#pin"):
+            field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

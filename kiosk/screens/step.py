@@ -59,12 +59,16 @@ class StepScreen(KioskScreen):
         if step.help:
             yield Say(self.text(step.help), classes="muted", id="help")
         yield from getattr(self, f"_compose_{step.kind}")(step)
-        yield Say(self.error, classes="error", id="error")
+        error = Say(self.error, classes="error", id="error")
+        error.display = bool(self.error)
+        yield error
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#error", Say).display = bool(self.error)
-        self.start_step_work()
+        # A task left before its screen was up (a Back tap in the same moment) does not go on
+        # to sign in, fetch or send on top of the screen the citizen went back to.
+        if self in self.app.screen_stack:
+            self.start_step_work()
 
     def _compose_choice(self, step: Any) -> ComposeResult:
         with Grid(classes="tiles"):

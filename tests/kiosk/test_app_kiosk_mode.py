@@ -136,3 +136,23 @@ async def test_keys_still_work_after_a_tap_focused_a_tile_being_taken_down(
         assert app.focused is not None and app.focused.is_attached
         await pilot.press("f10")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the welcome")
+
+
+async def test_a_screen_closed_before_it_is_up_leaves_the_kiosk_running(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await pilot.press("enter", "2")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        # F1 and a tap on Back in the same moment: the dialog goes before it was mounted.
+        app.action_staff_help()
+        app.pop_screen()
+        app.start_guide("medicines")
+        app.pop_screen()
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        # The task that was left does not go on to its sign-in on top of the menu.
+        for _ in range(5):
+            await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["IdleScreen", "MenuScreen"]
