@@ -8,7 +8,6 @@ the scan can fail."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tmux_booking import KIOSK, Pane, approve_on_phone
+from tests.e2e.terminal import KIOSK, Pane, approve_on_phone, kiosk_env
 from tests.memscan import MemoryScan
 
 pytestmark = pytest.mark.e2e
@@ -29,15 +28,7 @@ CODE = r"\b([BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})\b"
 
 @pytest.fixture
 def pane(tmp_path: Path, separate_demo_service: str) -> Iterator[Pane]:
-    env = dict(os.environ)
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        env[name] = str(tmp_path / "home")
-    (tmp_path / "home").mkdir()
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f"idle_timeout_s = {IDLE_TIMEOUT_S}\nidle_warning_s = 20\n",
-                      encoding="utf-8")
-    env.update(HELSELOS_STATE_DIR=str(tmp_path / "state"), HELSELOS_CONFIG=str(config))
-    env.pop("TMUX", None)
+    env = kiosk_env(tmp_path, f"idle_timeout_s = {IDLE_TIMEOUT_S}\nidle_warning_s = 20\n")
     command = [str(KIOSK), "run", "--language", "en", "--backend", separate_demo_service,
                "--audio", f"file:{tmp_path / 'audio'}"]
     pane = Pane(command, env, tmp_path / "tmux.sock")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tmux_booking import KIOSK, Pane
+from tests.e2e.terminal import KIOSK, Pane, kiosk_env
 
 pytestmark = pytest.mark.e2e
 
@@ -26,18 +26,6 @@ def unit_command(key: str) -> str:
     found = re.search(rf"^{key}=(.+)$", UNIT.read_text(encoding="utf-8"), re.MULTILINE)
     assert found, f"kiosk.service has no {key}= line"
     return found.group(1).replace(INSTALLED_KIOSK, str(KIOSK))
-
-
-def kiosk_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        env[name] = str(tmp_path / "home")
-    (tmp_path / "home").mkdir(exist_ok=True)
-    config = tmp_path / "kiosk.toml"
-    config.write_text("", encoding="utf-8")
-    env.update(HELSELOS_STATE_DIR=str(tmp_path / "state"), HELSELOS_CONFIG=str(config))
-    env.pop("TMUX", None)
-    return env
 
 
 def test_stop_post_clears_a_killed_kiosks_screen(tmp_path: Path) -> None:

@@ -26,7 +26,6 @@ first; signing in as someone else shows that person's data only.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tmux_booking import KIOSK, POLL_S, Pane, approve_on_phone
+from tests.e2e.terminal import KIOSK, POLL_S, Pane, approve_on_phone, kiosk_env
 
 pytestmark = pytest.mark.e2e
 
@@ -152,24 +151,13 @@ class Kiosk:
 
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    env = dict(os.environ)
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        env[name] = str(tmp_path / "home")
-    (tmp_path / "home").mkdir()
-    env["HELSELOS_STATE_DIR"] = str(tmp_path / "state")
     audio, jack, drawn = tmp_path / "audio", tmp_path / "headset", tmp_path / "drawn.log"
     jack.write_text("on\n", encoding="ascii")
-    config = tmp_path / "kiosk.toml"
     # TOML literal strings: a temporary path holds no single quote.
-    config.write_text(
-        f"idle_timeout_s = {IDLE_TIMEOUT_S}\n"
-        f"idle_warning_s = {IDLE_WARNING_S}\n"
-        f"audio_output = 'file:{audio}'\n"
-        f"headset_jack = 'file:{jack}'\n",
-        encoding="utf-8",
-    )
-    env["HELSELOS_CONFIG"] = str(config)
-    env.pop("TMUX", None)
+    env = kiosk_env(tmp_path, f"idle_timeout_s = {IDLE_TIMEOUT_S}\n"
+                              f"idle_warning_s = {IDLE_WARNING_S}\n"
+                              f"audio_output = 'file:{audio}'\n"
+                              f"headset_jack = 'file:{jack}'\n")
     command = [str(KIOSK), "run", "--language", "en", "--demo-seed", "7"]
     pane = Pane(command, env, tmp_path / "tmux.sock")
     try:
