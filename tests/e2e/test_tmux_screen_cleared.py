@@ -5,7 +5,6 @@ kiosk's last screen (or of whatever was drawn before it started)."""
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import signal
 import time
@@ -14,25 +13,15 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.terminal import KIOSK, Pane, kiosk_env
+from tests.unit_file import unit_command
 
 pytestmark = pytest.mark.e2e
-
-UNIT = Path(__file__).resolve().parents[2] / "kiosk.service"
-INSTALLED_KIOSK = "/opt/helselos/.venv/bin/kiosk"
-
-
-def unit_command(key: str) -> str:
-    """The unit's command line for key, pointed at the kiosk of this checkout."""
-    found = re.search(rf"^{key}=(.+)$", UNIT.read_text(encoding="utf-8"), re.MULTILINE)
-    assert found, f"kiosk.service has no {key}= line"
-    return found.group(1).replace(INSTALLED_KIOSK, str(KIOSK))
-
 
 def test_stop_post_clears_a_killed_kiosks_screen(tmp_path: Path) -> None:
     pid_file = tmp_path / "kiosk.pid"
     script = (f"{shlex.quote(str(KIOSK))} run --no-speech --language en & "
               f"echo $! > {shlex.quote(str(pid_file))}; wait; "
-              f"{unit_command('ExecStopPost')}; echo stop-post-ran; sleep 60")
+              f"{unit_command('ExecStopPost', KIOSK)}; echo stop-post-ran; sleep 60")
     pane = Pane(["sh", "-c", script], kiosk_env(tmp_path), tmp_path / "tmux.sock")
     try:
         pane.wait_for(r"Welcome to the health kiosk")
@@ -45,7 +34,7 @@ def test_stop_post_clears_a_killed_kiosks_screen(tmp_path: Path) -> None:
 
 
 def test_start_pre_clears_what_was_on_the_console(tmp_path: Path) -> None:
-    script = (f"printf 'Kari Nordmann 13:40\\n'; {unit_command('ExecStartPre')}; "
+    script = (f"printf 'Kari Nordmann 13:40\\n'; {unit_command('ExecStartPre', KIOSK)}; "
               "echo start-pre-ran; sleep 60")
     pane = Pane(["sh", "-c", script], kiosk_env(tmp_path), tmp_path / "tmux.sock")
     try:

@@ -5,6 +5,7 @@ booked time, and the retry warnings of urllib3, which name request paths, arrive
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from kiosk.app import KioskApp
-from kiosk.logsetup import WITHHELD, log_handler
+from kiosk.logsetup import JOURNAL, WITHHELD, log_handler
 from kiosk.runtime import Runtime
 from tests.loopback import closed_port_url
 
@@ -73,3 +74,65 @@ async def test_a_whole_visit_logs_nothing_personal(
     lines = [line for line in shown.splitlines() if len(line) > 6]
     for canary in (*PATIENT_IDS, *NAMES, *lines):
         assert canary not in text, f"{canary!r} is in the log"
+
+
+def journal_fields(datagram: bytes) -> dict[str, str]:
+    """Reads journald's native binary field form, independently of the handler's writer."""
+    fields, at = {}, 0
+    while at < len(datagram):
+        end = datagram.index(b"\n", at)
+        name = datagram[at:end].decode("ascii")
+        size = int.from_bytes(datagram[end + 1:end + 9], "little")
+        fields[name] = datagram[end + 9:end + 9 + size].decode("utf-8")
+        assert datagram[end + 9 + size:end + 10 + size] == b"\n"
+        at = end + 10 + size
+    return fields
+
+
+@pytest.fixture
+def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    """A datagram socket standing where journald's would, bound by the test."""
+    path = tmp_path / "journal.socket"
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(path))
+    receiver.settimeout(5)
+    monkeypatch.setenv("HELSELOS_JOURNAL_SOCKET", str(path))
+    yield receiver
+    receiver.close()
+
+
+def test_journal_gets_the_kiosks_lines_and_no_librarys_text(journal: socket.socket) -> None:
+    handler = log_handler(JOURNAL)
+    try:
+        logger = logging.getLogger("kiosk.services.signin")
+        logger.addHandler(handler)
+        logger.warning("sign-in failed:\nthe provider answered 400")
+        logger.removeHandler(handler)
+        first = journal_fields(journal.recv(65536))
+        retry = logging.getLogger("urllib3.connectionpool")
+        retry.addHandler(handler)
+        retry.warning("Retrying: /fhir/Patient/%s", "kari")
+        retry.removeHandler(handler)
+        second = journal_fields(journal.recv(65536))
+    finally:
+        handler.close()
+    assert first == {"MESSAGE": "kiosk.services.signin: sign-in failed:\nthe provider answered 400",
+                     "PRIORITY": "4", "SYSLOG_IDENTIFIER": "helselos",
+                     "LOGGER": "kiosk.services.signin"}
+    assert second["MESSAGE"] == f"urllib3.connectionpool: {WITHHELD}"
+
+
+def test_a_journal_that_is_away_puts_nothing_on_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HELSELOS_JOURNAL_SOCKET", str(tmp_path / "no-journal-here"))
+    handler = log_handler(JOURNAL)
+    logger = logging.getLogger("kiosk.test")
+    logger.addHandler(handler)
+    try:
+        logger.error("the kiosk goes on")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    shown = capsys.readouterr()
+    assert shown.out == "" and shown.err == ""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import systemd
+from tests.unit_file import UNIT, parse_unit
 
 
 @pytest.fixture
@@ -73,27 +74,6 @@ def test_watchdog_for_another_pid_is_ignored() -> None:
     assert systemd.watchdog_interval_s(env) == 15.0
 
 
-UNIT = Path(__file__).resolve().parents[2] / "kiosk.service"
-
-
-def parse_unit(text: str) -> dict[str, dict[str, list[str]]]:
-    """A systemd unit as section -> key -> values (keys such as DeviceAllow may repeat)."""
-    sections: dict[str, dict[str, list[str]]] = {}
-    current: dict[str, list[str]] | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1], {})
-            continue
-        assert current is not None, f"directive outside a section: {line}"
-        key, sep, value = line.partition("=")
-        assert sep, f"not a directive: {line}"
-        current.setdefault(key.strip(), []).append(value.strip())
-    return sections
-
-
 def test_unit_has_the_required_directives() -> None:
     unit = parse_unit(UNIT.read_text(encoding="utf-8"))
     service = {key: values[-1] for key, values in unit["Service"].items()}
@@ -106,6 +86,7 @@ def test_unit_has_the_required_directives() -> None:
         "NoNewPrivileges": "true", "PrivateDevices": "no", "LockPersonality": "true",
         "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6",
         "TTYPath": "/dev/tty1", "StandardInput": "tty", "StandardOutput": "tty",
+        "StandardError": "tty",
     }
     assert {key: service.get(key) for key in expected} == expected
     assert any(v.startswith("TERM=") for v in unit["Service"]["Environment"])
