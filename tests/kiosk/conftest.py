@@ -18,6 +18,7 @@ from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
 from kiosk.config import Settings
 from kiosk.runtime import Runtime, build_runtime
+from tests.servers.medplum import medplum_server  # noqa: F401
 
 SIZE = (100, 32)
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from kiosk import doctor
 from kiosk.config import Settings
 from kiosk.doctor import FAIL, OK, WARN, Check
+from tests.servers.medplum import MedplumServer
 
 
 def settings(tmp_path: Path, **changes: object) -> Settings:
@@ -167,6 +168,15 @@ def test_configured_backend_that_is_up(tmp_path: Path) -> None:
     finally:
         backend.stop()
     assert check.status == OK and f"configured backend at {url}" in check.detail
+
+
+def test_a_fhir_server_we_did_not_write_passes(
+    tmp_path: Path, medplum_server: MedplumServer
+) -> None:
+    # Medplum has no /health: the doctor asks only what every FHIR server answers.
+    check = doctor.check_backend(settings(tmp_path, backend_url=medplum_server.base_url))
+    assert check.status == OK, check.detail
+    assert check.detail.endswith("FHIR 4.0.1")
 
 
 def test_configured_backend_that_is_down_fails(tmp_path: Path) -> None:

@@ -104,6 +104,21 @@ async function handle(req, res) {
   const pathname = url.pathname.slice(BASE_PATH.length) || '/';
   const segments = pathname.split('/').filter(Boolean);
   const body = parseBody(await readBody(req));
+  // Every FHIR server publishes its CapabilityStatement at metadata; Medplum's own server builds
+  // one, the router alone has none (it would read "metadata" as a resource type).
+  if (req.method === 'GET' && segments.length === 1 && segments[0] === 'metadata') {
+    send(res, 200, {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2026-01-01',
+      kind: 'instance',
+      software: { name: 'Medplum FhirRouter (Helselos test server)' },
+      fhirVersion: '4.0.1',
+      format: ['json'],
+      rest: [{ mode: 'server' }],
+    });
+    return;
+  }
   for (const resource of writtenResources(req.method, segments, body)) {
     validateResource(resource); // throws OperationOutcomeError listing every problem
   }
