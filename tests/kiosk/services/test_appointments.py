@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -167,10 +168,17 @@ def test_cancel_frees_the_slot(backend: DemoBackend, clock: ManualClock,
     assert slot_id in {o.id for o in appointments.free_slots(token, clock.now())}
 
 
-class FailingPuts:
-    """A loopback proxy to the demo backend that answers 503 to PUTs on the given types."""
+def outcome(code: str, text: str) -> bytes:
+    return json.dumps({"resourceType": "OperationOutcome", "issue": [
+        {"severity": "error", "code": code, "diagnostics": text}]}).encode()
 
-    def __init__(self, target: str, failing: set[str]) -> None:
+
+class FailingPuts:
+    """A loopback proxy to the demo backend that refuses PUTs on the given types: 503 with no
+    body, or ``status`` with the OperationOutcome ``answer`` other servers send."""
+
+    def __init__(self, target: str, failing: set[str], status: int = 503,
+                 answer: bytes = b"") -> None:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -179,7 +187,8 @@ class FailingPuts:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 kind = self.path.split("?")[0].split("/")[2:3]
                 if self.command == "PUT" and set(kind) & failing:
-                    status, content, headers = 503, b"", {}
+                    status, content = refusal, refusal_body
+                    headers = {"Content-Type": "application/fhir+json"} if refusal_body else {}
                 else:
                     answer = requests.request(
                         self.command, target + self.path, data=body, timeout=5,
@@ -195,6 +204,7 @@ class FailingPuts:
 
             do_GET = do_POST = do_PUT = _forward
 
+        refusal, refusal_body = status, answer
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -206,11 +216,11 @@ class FailingPuts:
 
 
 @pytest.fixture
-def failing_puts(backend: DemoBackend) -> Iterator[Callable[[set[str]], AppointmentService]]:
+def failing_puts(backend: DemoBackend) -> Iterator[Callable[..., AppointmentService]]:
     proxies: list[FailingPuts] = []
 
-    def make(failing: set[str]) -> AppointmentService:
-        proxy = FailingPuts(backend.base_url, failing)
+    def make(failing: set[str], status: int = 503, answer: bytes = b"") -> AppointmentService:
+        proxy = FailingPuts(backend.base_url, failing, status, answer)
         proxies.append(proxy)
         return AppointmentService(FhirClient(HttpClient(proxy.url, timeout_s=5, retries=0)))
 
@@ -245,6 +255,28 @@ def test_when_undoing_fails_too_the_citizen_is_sent_to_staff(
         service.book(token, "ola", slot.id)
     assert "ask a staff member" in caught.value.msgid
     assert [a["status"] for a in backend.appointments()] == ["booked", "booked"]
+
+
+@pytest.mark.parametrize(("status", "code", "taken"), [
+    (412, "processing", True),  # a stale If-Match, as Medplum answers it
+    (409, "conflict", True),
+    (400, "conflict", True),    # servers that answer an edit conflict with 400 or 422
+    (422, "conflict", True),
+    (400, "invalid", False),    # the server found the Slot invalid: not someone else's booking
+    (422, "value", False),
+])
+def test_only_a_real_conflict_on_the_slot_says_the_time_was_just_taken(
+    backend: DemoBackend, clock: ManualClock, sign_in: SignIn,
+    failing_puts: Callable[..., AppointmentService], status: int, code: str, taken: bool,
+) -> None:
+    service = failing_puts({"Slot"}, status, outcome(code, "refused"))
+    token = sign_in("ola").access_token
+    slot = service.free_slots(token, clock.now())[0]
+    with pytest.raises(ServiceRejected if not taken else SlotTaken) as caught:
+        service.book(token, "ola", slot.id)
+    assert isinstance(caught.value, SlotTaken) is taken
+    (undone,) = [a for a in backend.appointments() if a["id"] != "appt-1"]
+    assert undone["status"] == "cancelled"
 
 
 # ---- how to meet the doctor: at the office, by video, by phone ---------------------------
