@@ -306,7 +306,22 @@ def build_parser() -> argparse.ArgumentParser:
         "service unit runs it before and after the kiosk (ExecStartPre, ExecStopPost).",
     )
     clear.set_defaults(func=cmd_clear_screen)
+
+    questionnaire = commands.add_parser(
+        "symptom-questionnaire", help="print the FHIR Questionnaire the symptom answers belong to",
+        description="Print, as FHIR R4 JSON, the Questionnaire that the symptom guide's answers "
+        "(QuestionnaireResponse.questionnaire) point at. The GP office's FHIR server must hold "
+        "it; load it there once, e.g. with a PUT to [base]/Questionnaire/symptoms.",
+    )
+    questionnaire.set_defaults(func=cmd_symptom_questionnaire)
     return parser
+
+
+def cmd_symptom_questionnaire(args: argparse.Namespace) -> int:
+    from kiosk.services.tasks.symptoms import symptom_questionnaire
+
+    print(json.dumps(symptom_questionnaire(), indent=2, ensure_ascii=False))
+    return 0
 
 
 # RIS (full reset, also leaves the alternate screen), then erase the screen and the scrollback.

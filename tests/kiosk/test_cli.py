@@ -205,3 +205,13 @@ def test_demo_backend_serves_until_interrupted() -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
     assert process.returncode == 0
+
+
+def test_symptom_questionnaire_prints_what_the_answers_point_at(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_questionnaire
+
+    assert main(["symptom-questionnaire"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == symptom_questionnaire() and printed["url"] == QUESTIONNAIRE

@@ -20,6 +20,7 @@ from kiosk.services.tasks.common import TaskContext, answer, submit, who
 GUIDE_FILE = bundled_guides_dir() / "symptoms.yaml"
 QUESTIONNAIRE = "urn:helselos:questionnaire:symptoms"
 """The canonical name of the questionnaire the answers belong to."""
+QUESTIONNAIRE_VERSION = "1"
 QUESTION_KINDS = ("choice", "number")
 
 
@@ -27,6 +28,34 @@ QUESTION_KINDS = ("choice", "number")
 def symptom_guide() -> Guide:
     """The symptom guide, loaded once: its question steps are the questionnaire's items."""
     return load_guide(GUIDE_FILE)
+
+
+def symptom_questionnaire() -> dict[str, Any]:
+    """The Questionnaire the answers belong to, built from the guide like the answers are: one
+    required item per question step, with the same linkId and text. The GP office's FHIR server
+    must hold it (``kiosk symptom-questionnaire`` prints it to load there); the practice service
+    seeds the same resource."""
+    items = []
+    for step in symptom_guide().steps.values():
+        if step.kind not in QUESTION_KINDS:
+            continue
+        item: dict[str, Any] = {
+            "linkId": step.key, "text": step.prompt, "required": True,
+            "type": "boolean" if step.kind == "choice" else "integer",
+        }
+        if step.kind == "number":
+            item["extension"] = [
+                {"url": f"http://hl7.org/fhir/StructureDefinition/{bound}",
+                 "valueInteger": int(limit)}
+                for bound, limit in (("minValue", step.minimum), ("maxValue", step.maximum))
+                if limit is not None
+            ]
+        items.append(item)
+    return {
+        "resourceType": "Questionnaire", "id": "symptoms", "url": QUESTIONNAIRE,
+        "version": QUESTIONNAIRE_VERSION, "name": "SymptomCheck",
+        "title": "Short symptom check", "status": "active", "item": items,
+    }
 
 
 def _answers(session: Any) -> list[Answer]:

@@ -38,6 +38,7 @@ from kiosk.services.health import (
 from kiosk.services.health.submission import IDENTIFIER_SYSTEM, Submission, deliver
 from kiosk.services.http import HttpClient, ServiceRejected
 from kiosk.services.signin import DeviceSignIn
+from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_questionnaire
 from tests.servers.medplum import MedplumServer
 
 TIMEOUT_S = 10
@@ -387,6 +388,22 @@ def test_symptom_questionnaire_round_trips(target: Target) -> None:
                                                     target.patient_id) if r.id == stored["id"]]
     assert record.questionnaire == url and record.authored == NOW
     assert record.answers == tuple(answers)
+
+
+def test_the_symptom_answers_point_at_a_questionnaire_the_server_holds(target: Target) -> None:
+    # What `kiosk symptom-questionnaire` prints is a Questionnaire a real server accepts (Medplum
+    # validates it on write; the practice service seeds it), found by the canonical URL that
+    # every QuestionnaireResponse of the symptom guide names, with an item for every answer.
+    held = symptom_questionnaire()
+    if target.name == "medplum":
+        target.seed_shared({k: v for k, v in held.items() if k != "id"})
+    (found,) = target.fhir.search("Questionnaire", {"url": QUESTIONNAIRE}, target.token)
+    assert [(i["linkId"], i["type"]) for i in found["item"]] == [
+        (i["linkId"], i["type"]) for i in held["item"]]
+    answers = [questionnaire.Answer(i["linkId"], True if i["type"] == "boolean" else 4, i["text"])
+               for i in held["item"]]
+    stored = target.send(questionnaire.response(QUESTIONNAIRE, answers, target.patient_id, NOW))
+    assert stored["questionnaire"] == found["url"]
 
 
 # ---- vaccines and contacts ---------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_writing_for_someone_else_is_forbidden(backend: DemoBackend, call: Call,
 
 @pytest.mark.parametrize("path", ["Practitioner/gp", "Organization/demo-gp-office",
                                   "PractitionerRole/gp-role", "Medication/metformin",
-                                  "Questionnaire/symptom-check", "Schedule/gp-office"])
+                                  "Questionnaire/symptoms", "Schedule/gp-office"])
 def test_shared_resources_are_readable_not_writable(call: Call, kari: str, path: str) -> None:
     current = call("GET", path, kari)
     assert current.status_code == 200
