@@ -234,7 +234,13 @@ class Access:
         if token.kind == "delivery":
             return False
         owners = self.owners(kind, resource)
-        return owners is None or bool(owners & self.patients(store, token, kind))
+        if owners is None or owners & self.patients(store, token, kind):
+            return True
+        # A RelatedPerson on someone else's record that names the citizen (a child's parent,
+        # a proxy given to them) is about the citizen too: it is how a client finds whose
+        # records they may act for, on this service as on any other.
+        return kind == "RelatedPerson" and token.patient_id is not None and bool(
+            _identifiers(resource) & _identifiers(store.get("Patient", token.patient_id)))
 
     def refusal(self, store: Store, token: Token, kind: str, owners: Iterable[str],
                 otherwise: str) -> Problem:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient
+from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient, reference_id
 from kiosk.services.health import submission
 from kiosk.services.health.fhirdata import (
     codes_of,
@@ -177,21 +177,54 @@ def _name(person: dict[str, Any]) -> str:
     return ""
 
 
+def _record(person: dict[str, Any]) -> RelatedPersonRecord:
+    period = person.get("period") or {}
+    roles = tuple(sorted(set().union(
+        *(codes_of(r, ROLE_SYSTEM) for r in person.get("relationship") or []))))
+    return RelatedPersonRecord(
+        id=str(person.get("id")), name=_name(person), relationships=roles,
+        active=person.get("active") is not False,
+        start=parse_day(period.get("start"), "RelatedPerson.period.start"),
+        end=parse_day(period.get("end"), "RelatedPerson.period.end"),
+        areas=proxy_areas(person), national_id=national_id_of(person),
+    )
+
+
 def related_people(fhir: FhirClient, token: str, patient_id: str) -> list[RelatedPersonRecord]:
     """Everyone recorded as related to the patient, proxies and others, by name."""
     found = fhir.search(
         "RelatedPerson", {"patient": patient_query(patient_id), "_count": 100}, token
     )
-    records = []
-    for person in found:
-        period = person.get("period") or {}
-        roles = tuple(sorted(set().union(
-            *(codes_of(r, ROLE_SYSTEM) for r in person.get("relationship") or []))))
-        records.append(RelatedPersonRecord(
-            id=str(person.get("id")), name=_name(person), relationships=roles,
-            active=person.get("active") is not False,
-            start=parse_day(period.get("start"), "RelatedPerson.period.start"),
-            end=parse_day(period.get("end"), "RelatedPerson.period.end"),
-            areas=proxy_areas(person), national_id=national_id_of(person),
-        ))
+    records = [_record(person) for person in found]
     return sorted(records, key=lambda r: (r.name.casefold(), r.id))
+
+
+def linked_records(fhir: FhirClient, token: str, patient_id: str,
+                   day: date) -> list[tuple[str, str]]:
+    """(Patient id, name) of everyone else whose record names the patient as a related person
+    in force on ``day`` (a parent, a proxy), found by the patient's national id; never "every
+    Patient the server returns", which on a server that does not filter is everyone. A record
+    the token may not read (403) or that is gone (404) is left out: the server decides."""
+    own_id = national_id_of(fhir.read("Patient", patient_id, token))
+    if own_id is None:
+        return []
+    links = fhir.search(
+        "RelatedPerson", {"identifier": f"{NO_NATIONAL_ID}|{own_id}", "_count": 100}, token)
+    others: list[str] = []
+    for link in links:
+        reference = str((link.get("patient") or {}).get("reference", ""))
+        if not _record(link).in_force(day) or not reference.startswith("Patient/"):
+            continue
+        other = reference_id(reference, "Patient")
+        if other != patient_id and other not in others:
+            others.append(other)
+    found = []
+    for other in others:
+        try:
+            patient = fhir.read("Patient", other, token)
+        except ServiceRejected as exc:
+            if exc.status in (403, 404):
+                continue
+            raise
+        found.append((other, _name(patient)))
+    return found

@@ -32,6 +32,7 @@ from kiosk.services.health.fhirdata import parse_day
 from kiosk.services.health.proxies import (
     end_proxy,
     has_confidential_address,
+    linked_records,
     register_proxy,
     related_people,
 )
@@ -184,22 +185,13 @@ def end_given_proxy(context: TaskContext, session: Any) -> ActionResult:
     return submit(context, session, end_proxy(proxy_id))
 
 
-def _person_name(patient: dict[str, Any]) -> str:
-    for name in patient.get("name") or []:
-        if name.get("text"):
-            return str(name["text"])
-        parts = [*(name.get("given") or []), name.get("family") or ""]
-        if any(parts):
-            return " ".join(str(p) for p in parts if p)
-    return ""
-
-
 def whose_record(context: TaskContext, session: Any) -> list[Option]:
-    """Me first, then everyone else whose Patient record my token may read, by name."""
+    """Me first, then everyone whose record links to me (a child, someone who made me their
+    proxy), by name."""
     token, me = _signed_in(session)
-    others = [Option(id=str(p["id"]), label=_person_name(p))
-              for p in context.fhir.search("Patient", {"_count": 100}, token)
-              if str(p.get("id")) != me]
+    today = context.clock.now().date()
+    others = [Option(id=patient, label=name)
+              for patient, name in linked_records(context.fhir, token, me, today)]
     others.sort(key=lambda o: (o.label.casefold(), o.id))
     return [Option(id=me, label=session.person.display_name), *others]
 

@@ -302,6 +302,32 @@ def test_register_proxy(target: Target) -> None:
     assert proxy.in_force(date(2027, 6, 1)) and not proxy.in_force(date(2027, 12, 2))
 
 
+def test_whose_record_lists_the_people_linked_to_me_and_no_stranger(target: Target) -> None:
+    # A server that does not filter "every Patient" (Medplum here, as most) would show a
+    # citizen strangers; the kiosk lists only records whose RelatedPerson names the citizen.
+    stranger = target.seed_shared({"resourceType": "Patient", "id": "stranger-1",
+                                   "name": [{"family": "Fremmed", "given": ["Per"]}]})
+    if target.name == "medplum":
+        emil = target.seed_shared({"resourceType": "Patient",
+                                   "name": [{"family": "Nordmann", "given": ["Emil"]}],
+                                   "birthDate": "2014-06-02"})
+        target.seed_shared({
+            "resourceType": "RelatedPerson", "active": True,
+            "patient": {"reference": f"Patient/{emil['id']}"},
+            "identifier": [{"system": NO_NATIONAL_ID, "value": "15837110073"}],
+            "name": [{"family": "Nordmann", "given": ["Kari"]}],
+        })
+    everyone = {p["id"] for p in target.fhir.search("Patient", {"_count": 100}, target.token)}
+    linked = proxies.linked_records(target.fhir, target.token, target.patient_id, NOW.date())
+    # The contract's practice service runs without a country's family rules: it refuses Kari
+    # Emil's record, and a record the server refuses is left out.
+    expected = ["Emil Nordmann"] if target.name == "medplum" else []
+    assert [name for _id, name in linked] == expected
+    assert stranger["id"] not in {pid for pid, _name in linked}
+    if target.name == "medplum":
+        assert stranger["id"] in everyone, "Medplum lists every Patient: the case this is about"
+
+
 def test_ending_a_proxy_keeps_its_record_but_not_in_force(target: Target) -> None:
     stored = target.send(proxies.register_proxy(target.patient_id, "Ola Ended",
                                                 date(2026, 12, 1)))
