@@ -143,7 +143,9 @@ def build_runtime(
         else:
             log.warning("no delivery_secret_file: saved submissions wait until one is set")
         actions = TaskActions(TaskContext(fhir, clock, sender, country=settings.country))
-        signin = DeviceSignIn(http, settings.client_id, clock=clock, fhir=fhir)
+        # Endpoints from the service's published metadata, in practice mode too: the practice
+        # service takes the path any identity provider does.
+        signin = DeviceSignIn(http, settings.client_id, clock=clock, fhir=fhir, discovery=True)
         guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
                              known_actions=actions.actions())
         output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()

@@ -19,6 +19,7 @@ from kiosk.clock import ManualClock
 from kiosk.config import Settings
 from kiosk.runtime import Runtime, build_runtime
 from tests.servers.medplum import medplum_server  # noqa: F401
+from tests.servers.oidc_provider import oidc_server, oidc_servers  # noqa: F401
 
 SIZE = (100, 32)
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

@@ -12,6 +12,7 @@ import requests
 from kiosk.clock import ManualClock
 from kiosk.config import Settings
 from kiosk.runtime import Runtime, build_runtime
+from tests.servers.oidc_provider import OidcServer
 
 
 def test_practice_runtime_serves_and_stops(make_runtime: Callable[..., Runtime]) -> None:
@@ -38,6 +39,21 @@ def test_configured_backend_means_no_demo(tmp_path: Path) -> None:
         assert runtime.settings.staff_file.parent.is_dir()
     finally:
         runtime.close()
+
+
+def test_sign_in_starts_at_an_identity_provider_we_did_not_write(
+    tmp_path: Path, oidc_server: OidcServer
+) -> None:
+    # The kiosk finds the provider's endpoints in its metadata; it posted to the practice
+    # service's fixed oauth/device_authorization, which oidc-provider answers with 404.
+    settings = Settings(state_dir=tmp_path / "state", backend_url=oidc_server.base_url,
+                        client_id=oidc_server.client_id, speech=False)
+    runtime = build_runtime(settings, clock=ManualClock())
+    try:
+        auth = runtime.signin.start()
+    finally:
+        runtime.close()
+    assert auth.user_code and auth.verification_uri.startswith(oidc_server.base_url)
 
 
 @pytest.mark.slow

@@ -143,6 +143,8 @@ class DemoBackend:
             try:
                 if parts == ["health"] and method == "GET":
                     return json_reply(200, {"status": "ok"}, PLAIN_JSON)
+                if parts == [".well-known", "oauth-authorization-server"] and method == "GET":
+                    return json_reply(200, self.oauth.metadata(self._base(headers)), PLAIN_JSON)
                 if parts and parts[0] == "oauth":
                     return self._oauth(method, parts[1:], body, headers)
                 if parts == ["portal"] and method == "GET":

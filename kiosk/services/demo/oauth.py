@@ -68,6 +68,19 @@ class OAuth:
 
     # ---- endpoints -------------------------------------------------------------------------
 
+    @staticmethod
+    def metadata(base: str) -> dict[str, Any]:
+        """GET /.well-known/oauth-authorization-server (RFC 8414): the kiosk finds these
+        endpoints the way it finds any identity provider's, never by their fixed paths."""
+        return {
+            "issuer": base,
+            "device_authorization_endpoint": f"{base}/oauth/device_authorization",
+            "token_endpoint": f"{base}/oauth/token",
+            "revocation_endpoint": f"{base}/oauth/revoke",
+            "grant_types_supported": [DEVICE_GRANT, CLIENT_CREDENTIALS],
+            "token_endpoint_auth_methods_supported": ["none", "client_secret_basic"],
+        }
+
     def authorize(self, form: dict[str, str], base: str) -> dict[str, Any]:
         """POST /oauth/device_authorization (RFC 8628 section 3.1)."""
         client_id = form.get("client_id", "")

@@ -13,7 +13,6 @@ from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.signin import DeviceSignIn, TokenResponse
-from tests.servers.oidc_provider import oidc_server, oidc_servers  # noqa: F401
 
 TIMEOUT = 5
 
