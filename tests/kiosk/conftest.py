@@ -127,12 +127,17 @@ async def approve_by_phone(pilot: Any, patient: str = "kari") -> None:
     pilot.app.screen.poll_now()
 
 
-async def open_guide(pilot: Any, language_key: str = "2") -> None:
-    """From the idle screen: Start, a language (2 = English), the first guide."""
+async def open_menu(pilot: Any, language_key: str = "2") -> None:
+    """From the idle screen: Start, a language (2 = English), until the menu is up."""
     await pilot.press("enter")
     await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageScreen", "languages")
     await pilot.press(language_key)
     await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
+
+
+async def open_guide(pilot: Any, language_key: str = "2") -> None:
+    """From the idle screen: Start, a language (2 = English), the first guide."""
+    await open_menu(pilot, language_key)
     await pilot.press("1")
     await at_step(pilot, "choice")
 
@@ -140,9 +145,7 @@ async def open_guide(pilot: Any, language_key: str = "2") -> None:
 async def open_task(pilot: Any, guide_id: str, language_key: str = "2") -> None:
     """From the idle screen, by keys only: Start, a language (2 = English), then the menu's
     number keys (turning its pages with "More tasks") until the guide's tile can be pressed."""
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageScreen", "languages")
-    await pilot.press(language_key)
+    await open_menu(pilot, language_key)
     await pick_task(pilot, guide_id)
 
 
@@ -189,7 +192,7 @@ def kd() -> SimpleNamespace:
     return SimpleNamespace(
         SIZE=SIZE, STAFF_NAME=STAFF_NAME, STAFF_PIN=STAFF_PIN, wait_until=wait_until,
         screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
-        pick_task=pick_task,
+        pick_task=pick_task, open_menu=open_menu,
         approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
         token_works=token_works,
     )

@@ -123,8 +123,7 @@ async def test_keys_still_work_after_a_tap_focused_a_tile_being_taken_down(
     kd: SimpleNamespace, app: KioskApp
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await pilot.press("enter", "2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.open_menu(pilot)
         menu = app.screen
         tile = menu.query_one("#guide-medicines")
         # What Textual does for a tap that lands on a tile while a redraw removes it.
@@ -142,8 +141,7 @@ async def test_a_screen_closed_before_it_is_up_leaves_the_kiosk_running(
     kd: SimpleNamespace, app: KioskApp
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        await pilot.press("enter", "2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.open_menu(pilot)
         # F1 and a tap on Back in the same moment: the dialog goes before it was mounted.
         app.action_staff_help()
         app.pop_screen()

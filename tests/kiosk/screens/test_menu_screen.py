@@ -33,10 +33,7 @@ async def test_menu_pages_follow_the_text_size(
 ) -> None:
     ids = many_guides(runtime, PAGE * 2)
     async with app.run_test(size=kd.SIZE) as pilot:
-        await pilot.press("enter")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
-        await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.open_menu(pilot)
         menu = app.screen
         assert [t.value for t in menu.query("BigButton") if t.value] == ids[:PAGE]
         await pilot.press(str(PAGE + 1))  # More tasks
@@ -57,10 +54,7 @@ async def test_the_bigger_text_button_redraws_the_menu_and_the_kiosk_still_answe
     # that button. Awaited there, the kiosk froze for good: no key, tap or timeout reached it.
     ids = many_guides(runtime, PAGE * 2)
     async with app.run_test(size=kd.SIZE) as pilot:
-        await pilot.press("enter")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
-        await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.open_menu(pilot)
         menu, old_button = app.screen, app.screen.query_one("#help-bigger")
         await asyncio.wait_for(pilot.click("#help-bigger"), timeout=30)
         await kd.wait_until(pilot, lambda: not old_button.is_attached, "the menu redrawn")
