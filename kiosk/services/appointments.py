@@ -139,7 +139,7 @@ def _slot_id(appointment: dict[str, Any]) -> str:
     return reference_id(str(slots[0].get("reference", "")), "Slot")
 
 
-def is_conflict(exc: ServiceError) -> bool:
+def _is_conflict(exc: ServiceError) -> bool:
     """The server refused because someone else changed the Slot first ("that time was just
     taken"): 412 (a stale If-Match) or 409 on any server; a 400 or 422 only when its
     OperationOutcome says ``conflict``, since those statuses mostly mean a resource the server
@@ -210,7 +210,7 @@ class AppointmentService:
         try:
             created = self.fhir.create("Appointment", appointment, token)
         except ServiceRejected as exc:
-            if is_conflict(exc):
+            if _is_conflict(exc):
                 raise SlotTaken(str(exc)) from exc
             raise
         try:
@@ -235,7 +235,7 @@ class AppointmentService:
         try:
             moved = self.fhir.update("Appointment", appointment_id, changed, token)
         except ServiceRejected as exc:
-            if is_conflict(exc):
+            if _is_conflict(exc):
                 raise SlotTaken(str(exc)) from exc
             raise
         try:
@@ -268,7 +268,7 @@ class AppointmentService:
         try:
             self.fhir.update("Slot", slot["id"], {**slot, "status": status}, token)
         except ServiceRejected as exc:
-            if is_conflict(exc):
+            if _is_conflict(exc):
                 raise SlotTaken(str(exc)) from exc
             raise
 

@@ -19,7 +19,7 @@ from kiosk.services.http import HttpClient
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
-from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_guide
+from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_guide, symptom_questionnaire
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
 
@@ -107,3 +107,10 @@ def test_the_guide_asks_only_yes_no_and_number_questions() -> None:
             assert sorted(c.id for c in step.choices) == ["no", "yes"]
         else:
             assert step.decimals == 0 and (step.minimum, step.maximum) == (0, 10)
+
+
+def test_the_practice_service_seeds_exactly_the_questionnaire_the_guide_makes(
+    backend: DemoBackend,
+) -> None:
+    (seeded,) = [q for q in backend.resources("Questionnaire") if q.get("url") == QUESTIONNAIRE]
+    assert {k: v for k, v in seeded.items() if k != "meta"} == symptom_questionnaire()
