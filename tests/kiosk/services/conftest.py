@@ -13,6 +13,8 @@ from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.signin import DeviceSignIn, TokenResponse
+from tests.servers.oidc_provider import oidc_fhiruser_server  # noqa: F401
+from tests.servers.two_origins import two_origins  # noqa: F401
 
 TIMEOUT = 5
 
