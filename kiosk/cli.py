@@ -25,7 +25,7 @@ RUN_EXAMPLES = """\
 examples:
   kiosk run                              practice mode on the bundled demo health service
   kiosk run --language en --no-speech    English, text only
-  kiosk run --backend https://fhir.example.org --config /etc/helselos/kiosk.toml
+  kiosk run --fhir-base-url https://fhir.example.org/fhir/R4 --config /etc/helselos/kiosk.toml
   kiosk run --audio file:/tmp/speech     write each utterance as a WAV file instead of playing it
 """
 DOCTOR_EXAMPLES = """\
@@ -66,7 +66,7 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     speech = False if args.no_speech else None
     settings = _settings(
-        args, backend_url=args.backend, default_language=args.language, speech=speech,
+        args, fhir_base_url=args.fhir_base_url, default_language=args.language, speech=speech,
         audio_output=args.audio,
     )
     from translations.languages import UnknownLanguage, get_language
@@ -204,8 +204,9 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     _add_config(parser)
-    parser.add_argument("--backend", metavar="URL",
-                        help="health service base URL; without it: practice mode (demo service)")
+    parser.add_argument("--fhir-base-url", metavar="URL",
+                        help="the health service's FHIR base URL (its identity provider is found "
+                        "from it); without it: practice mode (demo service)")
     parser.add_argument("--language", metavar="CODE", help="start language, e.g. nb or en")
     parser.add_argument("--no-speech", action="store_true", help="text only, no spoken output")
     parser.add_argument("--audio", metavar="auto|none|file:DIR",
@@ -229,14 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="start the kiosk (the default)", formatter_class=raw, epilog=RUN_EXAMPLES,
-        description="Start the kiosk full-screen in this terminal. With no backend configured it "
-        "runs in practice mode against the bundled demo health service with fictional people.",
+        description="Start the kiosk full-screen in this terminal. With no FHIR server "
+        "configured it runs in practice mode against the bundled demo health service with "
+        "fictional people.",
     )
     _add_run_options(run)
     run.set_defaults(func=cmd_run)
 
     doctor = commands.add_parser(
-        "doctor", help="check audio, voices, catalogs, guides, backend, state dir, clock, disk",
+        "doctor", help="check audio, voices, catalogs, guides, FHIR server, sign-in, delivery, "
+        "state dir, clock, disk",
         formatter_class=raw, epilog=DOCTOR_EXAMPLES,
         description="Check this installation and print one line per check with OK, WARN or "
         "FAIL. Exit status 1 when anything FAILs.",

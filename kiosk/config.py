@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.services.smart import DELIVERY_SCOPES, RENEWAL_TASK_CODE, SIGN_IN_SCOPES
+
 DEFAULT_CONFIG_PATH = Path("/etc/helselos/kiosk.toml")
 
 # Whole-number settings and the range each may take: wide enough for any real kiosk, narrow
@@ -49,12 +51,26 @@ class Settings:
     state_dir: Path = field(default_factory=lambda: _default_state_dir(os.environ))
     """Staff accounts, the audit log, and the outbox of submissions not yet delivered (deleted
     on delivery, never kept longer than outbox_max_age_h). Nothing else about a citizen."""
-    backend_url: str | None = None
-    """Base URL of the health service (FHIR R4 + device sign-in). None: start the bundled demo."""
+    fhir_base_url: str | None = None
+    """Base URL of the health service's FHIR R4 API, any path (e.g.
+    https://fhir.example.org/fhir/R4). None: start the bundled demo service (practice mode)."""
+    issuer: str | None = None
+    """The identity provider's issuer URL. None: the one the FHIR server names in its
+    /.well-known/smart-configuration."""
     demo_host: str = "127.0.0.1"
     """Address the bundled demo service listens on (practice mode only)."""
     client_id: str = "helselos-kiosk"
-    """OAuth client id of this kiosk at the sign-in service."""
+    """OAuth client id of this kiosk at the identity provider: a public client allowed the
+    device grant."""
+    scopes: str = SIGN_IN_SCOPES
+    """Scopes the citizen's sign-in asks for (SMART v2)."""
+    audience: str | None = None
+    """The API the tokens are for, sent as resource (RFC 8707) and aud (SMART). None:
+    fhir_base_url."""
+    national_id_claim: str | None = None
+    """id_token claim holding the citizen's national ID number (e.g. pid), looked up as
+    Patient?identifier= when the provider names neither a patient nor a fhirUser. None: not
+    used."""
     kiosk_name: str = "Helselos practice kiosk"
     """Name and place shown on the citizen's phone when they approve sign-in."""
     default_language: str = "nb"
@@ -83,9 +99,24 @@ class Settings:
     portal_url: str | None = None
     """The health portal's address, drawn as a QR code at the end of the phone walk-through.
     Practice mode: the demo service's practice portal page (`/portal`)."""
+    delivery_client_id: str = "helselos-kiosk-delivery"
+    """OAuth client id of this kiosk's delivery identity: a confidential client allowed client
+    credentials, creating submissions only, which sends saved submissions after the citizen has
+    left."""
+    delivery_key_file: Path | None = None
+    """Private key (PEM or JWK) that signs the delivery client's SMART Backend Services
+    assertions (RFC 7523); the identity provider holds its public key."""
+    delivery_key_id: str | None = None
+    """Key id (kid) of delivery_key_file as the identity provider knows it. None: the JWK's
+    kid, else the key's RFC 7638 thumbprint."""
     delivery_secret_file: Path | None = None
-    """File with this kiosk's client secret, used to send saved submissions after the citizen
-    has left (create-only). Practice mode uses the demo service's own."""
+    """File with the delivery client's secret (client_secret_basic), for a provider that takes
+    no keys. Practice mode uses the demo service's own."""
+    delivery_scopes: str = DELIVERY_SCOPES
+    """Scopes of the delivery token (SMART v2, create only)."""
+    renewal_task_code: str = RENEWAL_TASK_CODE
+    """system|code of the Task.code that marks a request to renew a medicine, as the GP
+    office's system knows it."""
     printer_device: Path | None = None
     """Device file of an ESC/POS receipt printer (e.g. /dev/usb/lp0) for the slip to finish a
     task later. Empty: no printer, also in practice mode."""
@@ -99,9 +130,20 @@ class Settings:
                 raise ConfigError(f"{name}: must be a finite number, got {value}")
             if not low <= value <= high:
                 raise ConfigError(f"{name}: must be between {low} and {high}, got {value}")
-        if self.backend_url is not None and not self.backend_url.startswith(("https://",
-                                                                               "http://")):
-            raise ConfigError(f"backend_url: must start with https://, got {self.backend_url!r}")
+        for name in ("fhir_base_url", "issuer", "portal_url"):
+            url = getattr(self, name)
+            if url is not None and not url.startswith(("https://", "http://")):
+                raise ConfigError(f"{name}: must start with https://, got {url!r}")
+        for name in ("client_id", "scopes", "delivery_client_id", "delivery_scopes"):
+            if not getattr(self, name).strip():
+                raise ConfigError(f"{name}: must not be empty")
+        if self.delivery_key_file is not None and self.delivery_secret_file is not None:
+            raise ConfigError("delivery_key_file and delivery_secret_file: set one of them, "
+                              "not both (a key is the stronger proof)")
+        system, _, code = self.renewal_task_code.partition("|")
+        if not system.strip() or not code.strip():
+            raise ConfigError(f"renewal_task_code: must be system|code, "
+                              f"got {self.renewal_task_code!r}")
         if not _valid_host(self.demo_host):
             raise ConfigError(f"demo_host: not an IP address or host name: {self.demo_host!r}")
         if not (self.audio_output in ("auto", "none")
@@ -120,9 +162,6 @@ class Settings:
             raise ConfigError("http_retries: must be 0 or more")
         if self.country not in ("NO", "SE"):
             raise ConfigError(f"country: must be NO or SE, got {self.country!r}")
-        if self.portal_url is not None and not self.portal_url.startswith(("https://",
-                                                                             "http://")):
-            raise ConfigError(f"portal_url: must start with https://, got {self.portal_url!r}")
         if self.outbox_max_age_h < 1:
             raise ConfigError("outbox_max_age_h: must be at least 1 hour")
         if not (self.headset_jack in ("auto", "none")
@@ -138,7 +177,7 @@ class Settings:
     @property
     def practice_mode(self) -> bool:
         """True when no real backend is configured and the bundled demo service is used."""
-        return self.backend_url is None
+        return self.fhir_base_url is None
 
     @property
     def staff_file(self) -> Path:

@@ -9,8 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -150,52 +149,6 @@ def guide_errors(paths: list[Path]) -> list[GuideError]:
     return check_paths(paths, known_sources(), known_actions())
 
 
-@contextmanager
-def _backend_url(settings: Settings) -> Iterator[tuple[str, str]]:
-    if settings.backend_url is not None:
-        yield settings.backend_url, "configured backend"
-        return
-    from kiosk.services.demo_backend import DemoBackend
-
-    backend = DemoBackend(host=settings.demo_host, port=0)
-    url = backend.start()
-    try:
-        yield url, "practice demo backend"
-    finally:
-        backend.stop()
-
-
-def check_backend(settings: Settings) -> Check:
-    """The FHIR endpoint publishes its CapabilityStatement at /fhir/metadata, as every FHIR
-    server must; no other path is asked for, since servers we did not write have none.
-
-    A FHIR server that wants a token even for its capability statement still counts as up: the
-    kiosk signs citizens in before it reads anything.
-    """
-    from kiosk.services.http import HttpClient, ServiceError, ServiceRejected
-
-    try:
-        with _backend_url(settings) as (url, label):
-            http = HttpClient(url, timeout_s=settings.http_timeout_s, retries=0)
-            try:
-                statement = http.get("/fhir/metadata")
-            except ServiceRejected as exc:
-                if exc.status != 401:
-                    raise
-                return Check("backend", OK, f"{label} at {url}: FHIR answers (sign-in required)")
-            finally:
-                http.close()
-    except ServiceError as exc:
-        return Check("backend", FAIL, str(exc))
-    except OSError as exc:
-        return Check("backend", FAIL, f"the practice backend could not start: {exc}")
-    if statement.get("resourceType") != "CapabilityStatement":
-        return Check("backend", FAIL, f"{label} at {url}: /fhir/metadata is not a FHIR "
-                                      "CapabilityStatement; is backend_url the FHIR server?")
-    version = statement.get("fhirVersion", "of an unnamed version")
-    return Check("backend", OK, f"{label} at {url}: FHIR {version}")
-
-
 def check_state_dir(settings: Settings) -> Check:
     """The state directory exists (or can be made), is writable and private to the kiosk user."""
     path = settings.state_dir
@@ -276,6 +229,8 @@ def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]
 
 def run_checks(settings: Settings) -> list[Check]:
     """All checks in the order the table shows them."""
+    from kiosk.doctor_service import check_service
+
     return [
         *_guarded("audio output", lambda: check_audio(settings)),
         *_guarded("printer", lambda: check_printer(settings)),
@@ -283,7 +238,7 @@ def run_checks(settings: Settings) -> list[Check]:
         *_guarded("text to speech", lambda: check_voices(settings)),
         *_guarded("catalogs", check_catalogs),
         *_guarded("guides", check_guides),
-        *_guarded("backend", lambda: check_backend(settings)),
+        *_guarded("backend", lambda: check_service(settings)),
         *_guarded("state dir", lambda: check_state_dir(settings)),
         *_guarded("outbox", lambda: check_outbox(settings)),
         *_guarded("clock", check_clock),

@@ -1,7 +1,8 @@
 """Everything the kiosk app runs on, built once from Settings: services, guides, voice, helper.
 
 No Textual here, so the same Runtime serves the app, the CLI's checks and the tests. In practice
-mode (no backend_url) the bundled demo health service is started on a free local port.
+mode (no fhir_base_url) the bundled demo health service is started on a free local port and
+reached exactly as a real one: through its FHIR base URL and the documents it publishes.
 """
 
 from __future__ import annotations
@@ -20,10 +21,18 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.config import ConfigError, Settings
 from kiosk.guides.loader import bundled_guides_dir, load_guides
 from kiosk.guides.model import Guide
-from kiosk.services.delivery_token import DeliveryToken
+from kiosk.services.delivery_token import (
+    ClientSecret,
+    Credential,
+    DeliveryToken,
+    KeyFileError,
+    load_private_key,
+)
 from kiosk.services.demo_backend import DemoBackend
+from kiosk.services.discovery import Discovery
 from kiosk.services.fhir import FhirClient
-from kiosk.services.http import HttpClient
+from kiosk.services.health.medicines import RenewalCode
+from kiosk.services.http import HttpPool
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import DeliveryLoop, OutboxSender
 from kiosk.services.signin import DeviceSignIn
@@ -54,8 +63,9 @@ class Runtime:
     voice: Voice
     helper: HelperMode
     demo: DemoBackend | None
-    base_url: str
-    http: HttpClient
+    fhir_base_url: str
+    pool: HttpPool
+    discovery: Discovery
     output: AudioOutput
     printer: ReceiptPrinter
     headset: JackSensor
@@ -79,7 +89,7 @@ class Runtime:
         if self.synth is not None:
             self.synth.close()
         self.output.close()
-        self.http.close()
+        self.pool.close()
         if self.demo is not None:
             self.demo.stop()
 
@@ -94,14 +104,21 @@ def _open_speech(settings: Settings) -> tuple[Synthesizer | None, str | None]:
         return None, str(exc)
 
 
-def _read_secret(settings: Settings) -> str | None:
+def delivery_credential(settings: Settings) -> Credential | None:
+    """How the kiosk proves its delivery identity: a Backend Services key, else a secret."""
+    if settings.delivery_key_file is not None:
+        try:
+            return load_private_key(settings.delivery_key_file, settings.delivery_key_id)
+        except KeyFileError as exc:
+            raise ConfigError(f"delivery_key_file: {exc}") from exc
     path = settings.delivery_secret_file
     if path is None:
         return None
     try:
-        return path.read_text(encoding="utf-8").strip() or None
+        secret = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise ConfigError(f"delivery_secret_file: cannot read {path}: {exc.strerror}") from exc
+    return ClientSecret(secret) if secret else None
 
 
 def build_runtime(
@@ -116,36 +133,46 @@ def build_runtime(
     started: list[Any] = []
     try:
         demo: DemoBackend | None = None
-        if settings.backend_url is None:
+        credential = delivery_credential(settings)
+        if settings.fhir_base_url is None:
             demo = DemoBackend(
                 host=settings.demo_host, port=0, clock=clock, seed=demo_seed,
                 kiosk_name=settings.kiosk_name, poll_interval=demo_poll_interval_s,
-                client_id=settings.client_id, country=settings.country,
+                delivery_client_id=settings.delivery_client_id, country=settings.country,
             )
-            base_url = demo.start()
+            demo.start()
             started.append(demo.stop)
+            fhir_base_url = demo.fhir_base
+            credential = ClientSecret(demo.delivery_secret)
         else:
-            base_url = settings.backend_url
-        http = HttpClient(base_url, timeout_s=settings.http_timeout_s,
-                          retries=settings.http_retries)
-        started.append(http.close)
-        fhir = FhirClient(http)
+            fhir_base_url = settings.fhir_base_url.rstrip("/")
+        pool = HttpPool(timeout_s=settings.http_timeout_s, retries=settings.http_retries)
+        started.append(pool.close)
+        fhir = FhirClient(pool.at(fhir_base_url))
+        # The identity provider is found from what the FHIR server publishes, in practice mode
+        # too: the practice service takes the path any real one does.
+        discovery = Discovery(pool, fhir_base_url, settings.issuer)
         settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         outbox = Outbox(settings.outbox_file, clock=clock, max_age_h=settings.outbox_max_age_h)
         started.append(outbox.close)
-        secret = demo.delivery_secret if demo is not None else _read_secret(settings)
-        sender = OutboxSender(outbox, fhir, DeliveryToken(http, settings.client_id, secret or ""))
+        token = DeliveryToken(discovery, settings.delivery_client_id,
+                              credential or ClientSecret(""), scope=settings.delivery_scopes,
+                              audience=settings.audience, clock=clock)
+        sender = OutboxSender(outbox, fhir, token)
         delivery: DeliveryLoop | None = None
-        if secret:
+        if credential is not None:
             delivery = DeliveryLoop(sender, clock=clock)
             delivery.start()
             started.append(delivery.stop)
         else:
-            log.warning("no delivery_secret_file: saved submissions wait until one is set")
-        actions = TaskActions(TaskContext(fhir, clock, sender, country=settings.country))
-        # Endpoints from the service's published metadata, in practice mode too: the practice
-        # service takes the path any identity provider does.
-        signin = DeviceSignIn(http, settings.client_id, clock=clock, fhir=fhir, discovery=True)
+            log.warning("no delivery_key_file or delivery_secret_file: saved submissions wait "
+                        "until one is set")
+        actions = TaskActions(TaskContext(
+            fhir, clock, sender, country=settings.country,
+            renewal_code=RenewalCode.parse(settings.renewal_task_code)))
+        signin = DeviceSignIn(discovery, fhir, settings.client_id, scope=settings.scopes,
+                              audience=settings.audience,
+                              national_id_claim=settings.national_id_claim, clock=clock)
         guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
                              known_actions=actions.actions())
         output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()
@@ -165,7 +192,8 @@ def build_runtime(
     return Runtime(
         settings=settings, clock=clock, session=Session(settings.default_language),
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
-        base_url=base_url, http=http, output=output, printer=printer, headset=headset,
+        fhir_base_url=fhir_base_url, pool=pool, discovery=discovery, output=output,
+        printer=printer, headset=headset,
         outbox=outbox, delivery=delivery,
         synth=synth, speech_problem=problem,
     )

@@ -7,7 +7,6 @@ servers, not in the kiosk."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,21 +15,17 @@ import jwt
 import pytest
 import requests
 
-from tests.servers import oidc_provider
-from tests.servers import two_origins as topology
 from tests.servers.medplum import MedplumServer, start_medplum, stop_medplum
 from tests.servers.oidc_provider import OidcServer, OidcServers
-from tests.servers.two_origins import TwoOrigins
+from tests.servers.two_origins import (
+    DEVICE_GRANT,
+    TIMEOUT_S,
+    TwoOrigins,
+    bearer,
+    device_sign_in,
+    provider_metadata,
+)
 
-# The session fixtures used here, made visible to pytest in this module (a conftest imports them
-# for the kiosk's tests).
-oidc_servers = oidc_provider.oidc_servers
-two_origins = topology.two_origins
-
-TIMEOUT_S = 5
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-KIOSK_SCOPE = "openid fhirUser launch/patient patient/*.rs patient/*.cu"
 OBSERVATION = {
     "resourceType": "Observation",
     "status": "final",
@@ -42,67 +37,13 @@ OBSERVATION = {
 }
 
 
-def discovery(oidc: OidcServer) -> dict[str, Any]:
-    answer = requests.get(f"{oidc.base_url}/.well-known/openid-configuration", timeout=TIMEOUT_S)
-    answer.raise_for_status()
-    config: dict[str, Any] = answer.json()
-    return config
-
-
 def verified(token: str, oidc: OidcServer, audience: str) -> dict[str, Any]:
     """The token's claims, checked against the provider's published keys."""
-    keys = jwt.PyJWKClient(discovery(oidc)["jwks_uri"], timeout=TIMEOUT_S)
+    keys = jwt.PyJWKClient(provider_metadata(oidc)["jwks_uri"], timeout=TIMEOUT_S)
     claims: dict[str, Any] = jwt.decode(
         token, keys.get_signing_key_from_jwt(token), algorithms=["RS256"],
         audience=audience, issuer=oidc.base_url)
     return claims
-
-
-def delivery_assertion(oidc: OidcServer, token_endpoint: str) -> str:
-    """A SMART Backend Services client assertion (RFC 7523), as the delivery service signs it."""
-    now = int(time.time())
-    claims = {"iss": oidc.delivery_jwt_client_id, "sub": oidc.delivery_jwt_client_id,
-              "aud": token_endpoint, "iat": now, "exp": now + 240, "jti": uuid.uuid4().hex}
-    return jwt.encode(claims, oidc.delivery_key_file.read_bytes(), algorithm="RS384",
-                      headers={"kid": oidc.delivery_key_id})
-
-
-def delivery_token(origins: TwoOrigins, resource: str | None = None) -> str:
-    """A client credentials access token for the FHIR server, got with a private_key_jwt."""
-    token_endpoint = discovery(origins.oidc)["token_endpoint"]
-    answer = requests.post(token_endpoint, data={
-        "grant_type": "client_credentials",
-        "scope": "system/*.c",
-        "resource": resource or origins.fhir.fhir_base,
-        "client_assertion_type": JWT_BEARER,
-        "client_assertion": delivery_assertion(origins.oidc, token_endpoint),
-    }, timeout=TIMEOUT_S)
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["access_token"]
-    return token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def device_sign_in(oidc: OidcServer, resource: str, login: str,
-                   nonce: str) -> dict[str, Any]:
-    """The kiosk's device sign-in, approved on a phone as ``login``: the token answer."""
-    config = discovery(oidc)
-    started = requests.post(config["device_authorization_endpoint"], data={
-        "client_id": oidc.client_id, "scope": KIOSK_SCOPE, "resource": resource,
-        "aud": resource, "nonce": nonce,
-    }, timeout=TIMEOUT_S)
-    assert started.status_code == 200, started.text
-    oidc.approve(started.json()["verification_uri_complete"], login=login)
-    answer = requests.post(config["token_endpoint"], data={
-        "client_id": oidc.client_id, "grant_type": DEVICE_GRANT,
-        "device_code": started.json()["device_code"],
-    }, timeout=TIMEOUT_S)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 @pytest.fixture
@@ -118,7 +59,7 @@ def test_the_smart_configuration_names_the_issuer(two_origins: TwoOrigins) -> No
                           timeout=TIMEOUT_S)
     assert answer.status_code == 200
     smart = answer.json()
-    issuer = discovery(two_origins.oidc)
+    issuer = provider_metadata(two_origins.oidc)
     assert smart["issuer"] == two_origins.oidc.base_url == issuer["issuer"]
     for name in ("jwks_uri", "token_endpoint", "revocation_endpoint",
                  "device_authorization_endpoint"):
@@ -142,7 +83,7 @@ def test_metadata_is_public_and_the_rest_needs_a_token(fhir: MedplumServer) -> N
 
 def test_a_token_for_another_server_is_refused(two_origins: TwoOrigins,
                                                fhir: MedplumServer) -> None:
-    token = delivery_token(two_origins, resource="http://127.0.0.1:9/fhir/R4")
+    token = two_origins.system_token("http://127.0.0.1:9/fhir/R4")
     answer = requests.post(f"{fhir.fhir_base}/Observation", json=OBSERVATION,
                            headers=bearer(token), timeout=TIMEOUT_S)
     assert answer.status_code == 401
@@ -153,7 +94,7 @@ def test_the_provider_issues_tokens_for_loopback_servers_only(
     two_origins: TwoOrigins,
 ) -> None:
     oidc = two_origins.oidc
-    answer = requests.post(discovery(oidc)["token_endpoint"], data={
+    answer = requests.post(provider_metadata(oidc)["token_endpoint"], data={
         "grant_type": "client_credentials", "scope": "system/*.c",
         "resource": "https://fhir.invalid/R4",
     }, auth=(oidc.delivery_secret_client_id, oidc.delivery_secret), timeout=TIMEOUT_S)
@@ -162,7 +103,7 @@ def test_the_provider_issues_tokens_for_loopback_servers_only(
 
 def test_a_delivery_token_may_create_and_nothing_else(two_origins: TwoOrigins,
                                                       fhir: MedplumServer) -> None:
-    token = delivery_token(two_origins)
+    token = two_origins.system_token()
     claims = verified(token, two_origins.oidc, fhir.fhir_base)
     assert (claims["client_id"], claims["scope"]) == ("helselos-delivery-jwt", "system/*.c")
 
@@ -185,7 +126,7 @@ def test_a_client_secret_delivery_may_post_a_transaction_of_creates(
     two_origins: TwoOrigins, fhir: MedplumServer,
 ) -> None:
     oidc = two_origins.oidc
-    answer = requests.post(discovery(oidc)["token_endpoint"], data={
+    answer = requests.post(provider_metadata(oidc)["token_endpoint"], data={
         "grant_type": "client_credentials", "scope": "system/*.c",
         "resource": fhir.fhir_base,
     }, auth=(oidc.delivery_secret_client_id, oidc.delivery_secret), timeout=TIMEOUT_S)
@@ -203,7 +144,7 @@ def test_a_client_secret_delivery_may_post_a_transaction_of_creates(
 def test_the_outage_switch_drops_connections_and_keeps_the_data(
     two_origins: TwoOrigins, fhir: MedplumServer,
 ) -> None:
-    token = delivery_token(two_origins)
+    token = two_origins.system_token()
     created = requests.post(f"{fhir.fhir_base}/Observation", json=OBSERVATION,
                             headers=bearer(token), timeout=TIMEOUT_S)
     assert created.status_code == 201
@@ -240,7 +181,7 @@ def test_a_device_sign_in_names_the_fhir_user_and_its_token_opens_the_fhir_serve
     assert search.status_code == 200 and search.json()["resourceType"] == "Bundle"
     assert [(r["sub"], r["query"]) for r in fhir.seen_requests()] == [("ola", "_count=1")]
 
-    revoked = requests.post(discovery(oidc)["revocation_endpoint"], data={
+    revoked = requests.post(provider_metadata(oidc)["revocation_endpoint"], data={
         "client_id": oidc.client_id, "token": answer["access_token"]}, timeout=TIMEOUT_S)
     assert revoked.status_code == 200
 

@@ -26,7 +26,7 @@ def qr_settings(runtime: Any) -> dict[str, str]:
     if runtime.settings.portal_url is not None:
         return {"portal_url": runtime.settings.portal_url}
     if runtime.demo is not None:
-        return {"portal_url": f"{runtime.base_url}/portal"}
+        return {"portal_url": f"{runtime.demo.base_url}/portal"}
     return {}
 
 

@@ -61,19 +61,20 @@ def reference_id(reference: str, resource_type: str) -> str:
 
 
 class FhirClient:
-    """FHIR R4 interactions over one ``HttpClient``; ``base_path`` is where the API lives.
+    """FHIR R4 interactions over one ``HttpClient`` whose base URL is the FHIR base (any path,
+    e.g. ``https://fhir.example.org/fhir/R4``); paging links must stay under it.
 
     Searches stop after ``max_pages`` pages, so a server whose paging never ends cannot keep
     a citizen waiting.
     """
 
-    def __init__(self, http: HttpClient, base_path: str = "fhir", max_pages: int = 20) -> None:
+    def __init__(self, http: HttpClient, max_pages: int = 20) -> None:
         self.http = http
-        self.base_path = base_path.strip("/")
         self.max_pages = max_pages
 
-    def _path(self, resource_type: str, resource_id: str | None = None) -> str:
-        path = f"{self.base_path}/{_check_type(resource_type)}"
+    @staticmethod
+    def _path(resource_type: str, resource_id: str | None = None) -> str:
+        path = _check_type(resource_type)
         return f"{path}/{check_id(resource_id)}" if resource_id is not None else path
 
     def search(

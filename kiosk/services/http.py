@@ -197,7 +197,8 @@ class HttpClient:
             session.close()
 
     def url(self, path: str) -> str:
-        """Absolute URL for a path; absolute URLs (paging links) must stay on this backend."""
+        """Absolute URL for a path; absolute URLs (paging links, endpoints named in metadata)
+        must stay under this client's base URL."""
         if path.startswith(("http://", "https://")):
             if not path.startswith(self.base_url + "/"):
                 raise BadResponse(f"refusing to follow a link to another host: {redact_path(path)}")
@@ -277,3 +278,52 @@ class HttpClient:
             kind = response.headers.get("Content-Type", "unknown type")
             status = response.status_code
             raise BadResponse(f"{where}: HTTP {status} answer is not JSON ({kind})") from exc
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute http(s) URL; ValueError for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {redact_path(url)}")
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+class HttpPool:
+    """The kiosk's HTTP clients, each held to its own base URL, closed together.
+
+    The identity provider's endpoints live on hosts the operator never typed (the FHIR server's
+    SMART document names the issuer, the issuer's metadata names its endpoints); each origin
+    gets a client of its own with the same timeouts, so no client ever follows a link to
+    another host. The FHIR API has one anchored at its base URL, so its paging links must stay
+    under that base.
+    """
+
+    def __init__(self, timeout_s: float = 5, retries: int = 2) -> None:
+        self.timeout_s, self.retries = timeout_s, retries
+        self._clients: dict[str, HttpClient] = {}
+        self._lock = threading.Lock()
+
+    def at(self, base_url: str) -> HttpClient:
+        """The client whose base URL is ``base_url`` (made on first use)."""
+        base_url = base_url.rstrip("/")
+        with self._lock:
+            if base_url not in self._clients:
+                self._clients[base_url] = HttpClient(base_url, self.timeout_s, self.retries)
+            return self._clients[base_url]
+
+    def client(self, url: str) -> HttpClient:
+        """The client for the origin of ``url`` (an absolute http or https URL)."""
+        try:
+            return self.at(origin_of(url))
+        except ValueError as exc:
+            raise BadResponse(str(exc)) from exc
+
+    def request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """One request to an absolute URL, through the client of its origin."""
+        return self.client(url).request(method, url, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()

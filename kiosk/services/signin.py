@@ -4,36 +4,41 @@ The kiosk shows a QR code and a short code; the citizen approves on their phone;
 polls the token endpoint at the interval the server asks for (5 s when it does not say, 5 s more
 after each ``slow_down``). The kiosk never sees a password. ``poll`` asks once and never sleeps;
 ``wait`` polls until the sign-in ends, sleeping through a function the caller passes in, so a UI
-worker can wake or cancel it and tests need not wait. Endpoints are configured paths (the bundled
-demo service's by default) or read from the service's metadata (OpenID Connect discovery, else
-RFC 8414). ``sign_out`` revokes the token (RFC 7009) where the service offers revocation. The
-access token is handed to the caller for the Session and kept nowhere else; it is never logged.
+worker can wake or cancel it and tests need not wait. The endpoints are the identity provider's,
+found by ``Discovery`` (the FHIR server's SMART configuration, then the provider's metadata); the
+request asks for SMART scopes and names the FHIR server as the token's audience. Whom the sign-in
+names is decided by ``WhoSignedIn`` (SMART ``patient``, or a verified id_token). ``sign_out``
+revokes the token (RFC 7009) where the provider offers revocation. The access token is handed to
+the caller for the Session and kept nowhere else; it is never logged.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.services.discovery import Discovery
 from kiosk.services.fhir import FhirClient
-from kiosk.services.http import BadResponse, HttpClient, ServiceError, ServiceRejected
+from kiosk.services.http import BadResponse, ServiceError, ServiceRejected
+from kiosk.services.id_token import IdTokenVerifier, SignInRefused
+from kiosk.services.identity import WhoSignedIn
+from kiosk.services.smart import DEVICE_GRANT, SIGN_IN_SCOPES
 from kiosk.session import Session
 from translations.catalog import N_
 
 log = logging.getLogger(__name__)
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_INTERVAL_S = 5
 """RFC 8628 section 3.2: without an ``interval`` in the answer, wait 5 seconds between polls."""
 SLOW_DOWN_STEP_S = 5
 """RFC 8628 section 3.5: after slow_down, poll 5 seconds less often from then on."""
 MIN_WAIT_S = 0.25
 """``wait`` never polls more often than this, even when the service allows it (interval 0)."""
-METADATA_PATHS = (".well-known/openid-configuration", ".well-known/oauth-authorization-server")
 
 PollStatus = Literal["pending", "slow_down", "approved", "expired", "denied"]
 FINAL_STATUSES: frozenset[PollStatus] = frozenset({"approved", "expired", "denied"})
@@ -57,20 +62,6 @@ class SignInRejected(ServiceRejected):
         return N_("Sign-in did not work. Get a new code, or ask a staff member for help.")
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    """Where the sign-in service takes each request: paths on, or URLs of, the HttpClient's
-    backend. ``revocation`` is None when the service offers no revocation."""
-
-    device_authorization: str
-    token: str
-    revocation: str | None = None
-
-
-DEMO_ENDPOINTS = Endpoints("oauth/device_authorization", "oauth/token", "oauth/revoke")
-"""The bundled demo service's paths (it offers no discovery)."""
-
-
 @dataclass
 class DeviceAuthorization:
     """One sign-in attempt. ``interval`` grows when the server says slow_down."""
@@ -83,6 +74,8 @@ class DeviceAuthorization:
     interval: int
     expires_at: float = float("inf")
     """Clock.monotonic() at which the codes stop working (start() sets it; else the server says)."""
+    nonce: str | None = field(default=None, repr=False)
+    """Sent with the request; an id_token that carries a nonce must carry this one."""
 
 
 @dataclass(frozen=True)
@@ -128,68 +121,37 @@ class DeviceSignIn:
 
     def __init__(
         self,
-        http: HttpClient,
+        discovery: Discovery,
+        fhir: FhirClient,
         client_id: str,
-        scope: str = "openid fhir",
         *,
+        scope: str = SIGN_IN_SCOPES,
+        audience: str | None = None,
+        national_id_claim: str | None = None,
         clock: Clock | None = None,
-        endpoints: Endpoints | None = None,
-        discovery: bool = False,
-        fhir: FhirClient | None = None,
     ) -> None:
-        """``endpoints`` fixes where requests go (default: the demo service's paths);
-        ``discovery=True`` reads them from the service's metadata at first use instead."""
-        if discovery and endpoints is not None:
-            raise ValueError("give endpoints or use discovery, not both")
-        self.http = http
+        """``audience`` is the resource the token is for (default: the FHIR base URL)."""
+        self.discovery = discovery
+        self.fhir = fhir
         self.client_id = client_id
         self.scope = scope
+        self.audience = audience or fhir.http.base_url
         self.clock = clock or SystemClock()
-        self._endpoints = None if discovery else (endpoints or DEMO_ENDPOINTS)
-        self.fhir = fhir or FhirClient(http)
+        self.who = WhoSignedIn(fhir, IdTokenVerifier(discovery.pool, client_id),
+                               national_id_claim=national_id_claim)
 
-    def endpoints(self) -> Endpoints:
-        """The endpoints in use; with discovery, the metadata is fetched once and then kept."""
-        if self._endpoints is None:
-            self._endpoints = self._discover()
-        return self._endpoints
-
-    def _discover(self) -> Endpoints:
-        metadata: dict[str, Any] | None = None
-        for path in METADATA_PATHS:
-            try:
-                metadata = self.http.get(path)
-                break
-            except ServiceRejected as exc:
-                if exc.status != 404:
-                    raise
-        if metadata is None:
-            raise BadResponse("the sign-in service publishes no metadata (discovery)")
-        # RFC 8414 section 3.3: metadata naming another issuer must not be used (mix-up attacks).
-        if str(metadata.get("issuer", "")).rstrip("/") != self.http.base_url:
-            raise BadResponse("sign-in metadata: 'issuer' is not the configured service")
-        grants = metadata.get("grant_types_supported")
-        if isinstance(grants, list) and DEVICE_GRANT not in grants:
-            raise BadResponse("the sign-in service does not offer the device grant")
-        revocation = metadata.get("revocation_endpoint")
-        found = Endpoints(
-            device_authorization=_field(metadata, "device_authorization_endpoint", str),
-            token=_field(metadata, "token_endpoint", str),
-            revocation=revocation if isinstance(revocation, str) and revocation else None,
-        )
-        for url in (found.device_authorization, found.token, found.revocation):
-            if url is not None:
-                self.http.url(url)  # BadResponse when it points away from the service
-        log.info("sign-in endpoints discovered (revocation: %s)", found.revocation is not None)
-        return found
+    def _post(self, url: str, form: dict[str, str]) -> dict[str, Any]:
+        return self.discovery.pool.request("POST", url, data=form)
 
     def start(self) -> DeviceAuthorization:
         """Ask for a new device code and user code (each attempt gets fresh, single-use codes)."""
+        nonce = secrets.token_urlsafe(24)
         try:
-            body = self.http.post(
-                self.endpoints().device_authorization,
-                data={"client_id": self.client_id, "scope": self.scope},
-            )
+            body = self._post(self.discovery.service().device_authorization, {
+                "client_id": self.client_id, "scope": self.scope, "nonce": nonce,
+                # RFC 8707 names the API the token is for; SMART App Launch calls it aud.
+                "resource": self.audience, "aud": self.audience,
+            })
         except ServiceRejected as exc:
             raise _refused(exc) from exc
         expires_in = _field(body, "expires_in", int)
@@ -208,6 +170,7 @@ class DeviceSignIn:
             expires_in=expires_in,
             interval=math.ceil(interval),
             expires_at=self.clock.monotonic() + expires_in,
+            nonce=nonce,
         )
 
     def poll(self, auth: DeviceAuthorization) -> PollResult:
@@ -219,15 +182,12 @@ class DeviceSignIn:
         if self.clock.monotonic() >= auth.expires_at:
             log.info("sign-in code expired")
             return PollResult("expired", auth.interval)
+        service = self.discovery.service()
         try:
-            body = self.http.post(
-                self.endpoints().token,
-                data={
-                    "grant_type": DEVICE_GRANT,
-                    "device_code": auth.device_code,
-                    "client_id": self.client_id,
-                },
-            )
+            body = self._post(service.token, {
+                "grant_type": DEVICE_GRANT, "device_code": auth.device_code,
+                "client_id": self.client_id,
+            })
         except ServiceRejected as exc:
             if exc.code == "authorization_pending":
                 return PollResult("pending", auth.interval)
@@ -245,11 +205,19 @@ class DeviceSignIn:
         token_type = body.get("token_type")
         if token_type is not None and str(token_type).lower() != "bearer":
             raise BadResponse("sign-in answer: the token is not a Bearer token")
-        token = TokenResponse(
-            access_token=_field(body, "access_token", str),
-            patient_id=_field(body, "patient", str),
-            expires_in=int(body.get("expires_in") or 0),
-        )
+        access_token = _field(body, "access_token", str)
+        try:
+            patient_id = self.who.patient_id(body, service, auth.nonce, access_token)
+        except SignInRefused as exc:
+            log.warning("sign-in refused: %s", exc.cause)
+            self.revoke(access_token)
+            raise
+        except ServiceError as exc:
+            log.warning("sign-in: who signed in could not be found (%s)", type(exc).__name__)
+            self.revoke(access_token)
+            raise
+        token = TokenResponse(access_token=access_token, patient_id=patient_id,
+                              expires_in=int(body.get("expires_in") or 0))
         log.info("sign-in approved")
         return PollResult("approved", auth.interval, token)
 
@@ -277,12 +245,11 @@ class DeviceSignIn:
         """Ask the service to revoke the token (RFC 7009). True when it confirmed; False when it
         offers no revocation or could not be reached (the token then runs out on its own)."""
         try:
-            where = self.endpoints().revocation
+            where = self.discovery.service().revocation
             if where is None:
                 return False
-            self.http.post(where, data={"token": access_token,
-                                        "token_type_hint": "access_token",
-                                        "client_id": self.client_id})
+            self._post(where, {"token": access_token, "token_type_hint": "access_token",
+                               "client_id": self.client_id})
         except ServiceError as exc:
             log.warning("sign-out: the token was not revoked (%s)", type(exc).__name__)
             return False

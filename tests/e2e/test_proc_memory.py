@@ -29,7 +29,8 @@ CODE = r"\b([BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})\b"
 @pytest.fixture
 def pane(tmp_path: Path, separate_demo_service: str) -> Iterator[Pane]:
     env = kiosk_env(tmp_path, f"idle_timeout_s = {IDLE_TIMEOUT_S}\nidle_warning_s = 20\n")
-    command = [str(KIOSK), "run", "--language", "en", "--backend", separate_demo_service,
+    command = [str(KIOSK), "run", "--language", "en",
+               "--fhir-base-url", f"{separate_demo_service}/fhir",
                "--audio", f"file:{tmp_path / 'audio'}"]
     pane = Pane(command, env, tmp_path / "tmux.sock")
     try:

@@ -18,8 +18,7 @@ from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
 from kiosk.config import Settings
 from kiosk.runtime import Runtime, build_runtime
-from tests.servers.medplum import medplum_server  # noqa: F401
-from tests.servers.oidc_provider import oidc_server, oidc_servers  # noqa: F401
+from kiosk.services.http import HttpClient
 
 SIZE = (100, 32)
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -178,6 +177,13 @@ async def pick_task(pilot: Any, guide_id: str) -> None:
     raise AssertionError(f"the menu never showed {guide_id!r}")
 
 
+def fhir_http(runtime: Runtime) -> HttpClient:
+    """The runtime's HTTP client of the FHIR API (the tasks, the record reads of sign-in and the
+    outbox all use it). A test plays a health service that has gone away by pointing its
+    base_url at a closed port, and brings the service back by restoring it."""
+    return runtime.pool.at(runtime.fhir_base_url)
+
+
 def token_works(runtime: Runtime, token: str) -> bool:
     """Whether the health service still accepts the token (asked directly, like an attacker)."""
     assert runtime.demo is not None
@@ -194,5 +200,5 @@ def kd() -> SimpleNamespace:
         screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
         pick_task=pick_task, open_menu=open_menu,
         approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
-        token_works=token_works,
+        token_works=token_works, fhir_http=fhir_http,
     )

@@ -26,7 +26,8 @@ async def test_action_error_offers_retry_and_keeps_the_answers(
         await pilot.press("1")
         await kd.at_step(pilot, "confirm")
         answers = dict(runtime.session.answers)
-        working_url, runtime.http.base_url = runtime.http.base_url, closed_port_url()
+        fhir = kd.fhir_http(runtime)
+        working_url, fhir.base_url = fhir.base_url, closed_port_url()
         await pilot.press("y")
         message = app.l10n.gettext(ServiceUnavailable.msgid)
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"
@@ -37,7 +38,7 @@ async def test_action_error_offers_retry_and_keeps_the_answers(
         assert runtime.session.person is not None
         assert answers.items() <= runtime.session.answers.items()
 
-        runtime.http.base_url = working_url
+        fhir.base_url = working_url
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
 
@@ -47,7 +48,10 @@ async def test_error_offers_staff_help(
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_guide(pilot)
-        runtime.http.base_url = closed_port_url()
+        # The whole service is away: its FHIR server, where the kiosk finds its sign-in service
+        # (not found yet: nobody has signed in), too.
+        kd.fhir_http(runtime).base_url = closed_port_url()
+        runtime.discovery.fhir_base_url = closed_port_url()
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen", "the error")
         await pilot.press("2")

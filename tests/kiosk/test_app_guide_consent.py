@@ -151,7 +151,7 @@ async def test_a_withdrawal_that_cannot_be_sent_is_told_and_not_kept(
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
         consent_id = await choose_to_withdraw(kd, pilot, runtime)
-        runtime.http.base_url = closed_port_url()
+        kd.fhir_http(runtime).base_url = closed_port_url()
         await pilot.press("y")
         message = app.l10n.gettext(ServiceUnavailable.msgid)
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"

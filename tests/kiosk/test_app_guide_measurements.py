@@ -131,7 +131,7 @@ async def test_unreachable_service_saves_it_on_the_kiosk(
         await start(kd, pilot, "2")
         await type_number(kd, pilot, "64")
         await kd.at_step(pilot, "confirm")
-        runtime.http.base_url = closed_port_url()
+        kd.fhir_http(runtime).base_url = closed_port_url()
         await pilot.press("y")
         assert await finish_text(kd, pilot) == SAVED
     assert new_observations(runtime, before) == []

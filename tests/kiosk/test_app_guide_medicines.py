@@ -11,7 +11,7 @@ from typing import Any
 from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime
-from kiosk.services.health.medicines import RENEWAL_CODE_TEXT
+from kiosk.services.health.medicines import DEFAULT_RENEWAL_CODE
 from tests.loopback import closed_port_url
 
 BACKOFF_S = 60
@@ -24,8 +24,7 @@ ATORVASTATIN = "Atorvastatin 20 mg tablet"
 def renewals(runtime: Runtime) -> list[dict[str, Any]]:
     assert runtime.demo is not None
     return [t for t in runtime.demo.resources("Task")
-            if (t.get("code") or {}).get("text") == RENEWAL_CODE_TEXT
-            and t["for"]["reference"] == "Patient/kari"]
+            if DEFAULT_RENEWAL_CODE.marks(t) and t["for"]["reference"] == "Patient/kari"]
 
 
 async def to_renewal_list(kd: SimpleNamespace, pilot: Any) -> None:
@@ -116,7 +115,7 @@ def asked_elsewhere(runtime: Runtime, task_id: str, medicine: str) -> None:
     assert runtime.demo is not None
     runtime.demo.put({
         "resourceType": "Task", "id": task_id, "status": "requested", "intent": "order",
-        "code": {"text": RENEWAL_CODE_TEXT}, "focus": {"reference": medicine},
+        "code": DEFAULT_RENEWAL_CODE.concept(), "focus": {"reference": medicine},
         "for": {"reference": "Patient/kari"},
     })
 
@@ -140,15 +139,15 @@ async def test_with_the_service_away_the_request_waits_on_the_kiosk_until_it_is_
         await to_renewal_list(kd, pilot)
         await pilot.press("2")
         await kd.at_step(pilot, "confirm")
-        service = runtime.http.base_url
-        runtime.http.base_url = closed_port_url()
+        service = kd.fhir_http(runtime).base_url
+        kd.fhir_http(runtime).base_url = closed_port_url()
         await pilot.press("y")
         text = await finish(kd, pilot)
     assert f"Your request to renew {LEVOTHYROXINE} is saved on this kiosk." in text
     assert renewals(runtime) == []
     (waiting,) = runtime.outbox.items()
     assert waiting.submission.resource["resourceType"] == "Task"
-    runtime.http.base_url = service
+    kd.fhir_http(runtime).base_url = service
     clock.advance(BACKOFF_S)
     runtime.delivery.run_once()
     (task,) = renewals(runtime)

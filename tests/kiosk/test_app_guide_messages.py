@@ -84,15 +84,15 @@ async def test_with_the_service_away_the_message_waits_on_the_kiosk_until_it_is_
         await kd.at_step(pilot, "text")
         await pilot.press(*keys(MESSAGE), "enter")
         await kd.at_step(pilot, "confirm")
-        service = runtime.http.base_url
-        runtime.http.base_url = closed_port_url()
+        service = kd.fhir_http(runtime).base_url
+        kd.fhir_http(runtime).base_url = closed_port_url()
         await pilot.press("y")
         text = await finish(kd, pilot)
     assert "Your message is saved on this kiosk." in text
     assert sent_by_kari(runtime) == []
     (waiting,) = runtime.outbox.items()
     assert waiting.submission.resource["payload"] == [{"contentString": MESSAGE}]
-    runtime.http.base_url = service
+    kd.fhir_http(runtime).base_url = service
     clock.advance(BACKOFF_S)
     runtime.delivery.run_once()
     (sent,) = sent_by_kari(runtime)

@@ -37,7 +37,8 @@ async def test_walk_through_ends_with_a_qr_code_for_the_portal(
         await pilot.pause()
         assert runtime.session.person is None, "practice needs no sign-in"
         drawn = str(app.screen.query_one("#finish-qr", QrCode).render()).splitlines()
-        portal = f"{runtime.base_url}/portal"
+        assert runtime.demo is not None
+        portal = f"{runtime.demo.base_url}/portal"
         assert read_qr(drawn, tmp_path) == portal
         assert kd.shows(app, "Point your phone's camera at the square code.")
         assert kd.shows(app, portal)
@@ -93,7 +94,7 @@ def test_a_finish_step_may_show_a_web_address(tmp_path: Path, qr: str) -> None:
 @pytest.mark.parametrize(("qr", "complaint"), [
     ("ftp://portal.example.org", "is not a web address"),
     ("portal.example.org", "is not a web address"),
-    ('"{backend_url}"', "only a kiosk setting"),
+    ('"{fhir_base_url}"', "only a kiosk setting"),
     ('"https://x.org/{portal_url}"', "only a kiosk setting"),
 ])
 def test_a_bad_address_is_named_with_its_line(tmp_path: Path, qr: str, complaint: str) -> None:

@@ -143,7 +143,7 @@ async def test_a_refused_list_says_what_happened_and_keeps_the_place(
         assert person is not None
         # The health service ends the sign-in (as when a token is withdrawn) mid-visit.
         revoked = await asyncio.to_thread(
-            requests.post, f"{runtime.base_url}/oauth/revoke",
+            requests.post, f"{runtime.demo.base_url}/oauth/revoke",
             data={"token": person.access_token, "client_id": runtime.settings.client_id},
             timeout=5,
         )

@@ -79,7 +79,7 @@ async def test_unreachable_service_saves_the_answers_on_the_kiosk(
         await kd.open_task(pilot, "symptoms")
         await kd.approve_by_phone(pilot)
         await answer_all(kd, pilot, NO, NO, NO, "0")
-        runtime.http.base_url = closed_port_url()
+        kd.fhir_http(runtime).base_url = closed_port_url()
         await pilot.press("y")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen"
                             and kd.shows(app, SAVED), "the saved-on-this-kiosk finish drawn")

@@ -69,7 +69,7 @@ def invented_word(rng: random.Random, length: int = 9) -> str:
 def app_on_backend(make_runtime: Callable[..., Runtime], separate_demo_service: str,
                    tmp_path: Path) -> KioskApp:
     """The kiosk on that service, speaking (into WAV files) as it does at a real terminal."""
-    return KioskApp(make_runtime(backend_url=separate_demo_service, speech=True,
+    return KioskApp(make_runtime(fhir_base_url=f"{separate_demo_service}/fhir", speech=True,
                                  audio_output=f"file:{tmp_path / 'audio'}"))
 
 

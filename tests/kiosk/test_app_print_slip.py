@@ -26,8 +26,8 @@ async def until_the_service_fails(kd: SimpleNamespace, pilot: Any, runtime: Runt
     await kd.approve_by_phone(pilot, "kari")
     await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepScreen"
                         and not pilot.app.screen.query("#working"), "the first question")
-    service = runtime.http.base_url
-    runtime.http.base_url = closed_port_url()
+    service = kd.fhir_http(runtime).base_url
+    kd.fhir_http(runtime).base_url = closed_port_url()
     for _ in range(6):
         await pilot.press("y" if kd.step_kind(pilot.app) == "confirm" else "1")
         await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "ErrorScreen" or (
@@ -57,14 +57,14 @@ async def test_the_slip_names_the_task_and_the_way_on_and_nothing_about_the_citi
         assert "To finish later" in printed
         assert "Book, move or cancel an appointment" in printed
         assert SERVICE_AWAY in printed
-        assert [qr.stored for qr in slip.qr_codes] == [f"{runtime.base_url}/portal".encode()]
+        assert [qr.stored for qr in slip.qr_codes] == [f"{runtime.demo.base_url}/portal".encode()]
         assert slip.cut is not None
         person = runtime.session.person
         assert person is not None
         for personal in ("Kari", "Nordmann", person.patient_id, person.access_token):
             assert personal not in printed
 
-        runtime.http.base_url = service
+        kd.fhir_http(runtime).base_url = service
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "StepScreen", "the task again")
 

@@ -19,23 +19,24 @@ def test_practice_runtime_serves_and_stops(make_runtime: Callable[..., Runtime])
     runtime = make_runtime()
     assert runtime.settings.practice_mode
     assert runtime.demo is not None
-    assert runtime.base_url.startswith("http://127.0.0.1:")
-    assert requests.get(f"{runtime.base_url}/health", timeout=5).status_code == 200
+    assert runtime.demo.base_url.startswith("http://127.0.0.1:")
+    assert runtime.fhir_base_url == f"{runtime.demo.base_url}/fhir"
+    assert requests.get(f"{runtime.demo.base_url}/health", timeout=5).status_code == 200
     assert "appointment" in [guide.id for guide in runtime.guides]
     assert runtime.voice.synth is None
     assert runtime.speech_problem is None
     runtime.close()
     with pytest.raises(requests.ConnectionError):
-        requests.get(f"{runtime.base_url}/health", timeout=5)
+        requests.get(f"{runtime.demo.base_url}/health", timeout=5)
 
 
 def test_configured_backend_means_no_demo(tmp_path: Path) -> None:
-    settings = Settings(state_dir=tmp_path / "state", backend_url="http://127.0.0.1:9/",
+    settings = Settings(state_dir=tmp_path / "state", fhir_base_url="http://127.0.0.1:9/fhir/",
                         speech=False)
     runtime = build_runtime(settings, clock=ManualClock())
     try:
         assert runtime.demo is None
-        assert runtime.base_url == "http://127.0.0.1:9/"
+        assert runtime.fhir_base_url == "http://127.0.0.1:9/fhir"  # a trailing slash aside
         assert runtime.settings.staff_file.parent.is_dir()
     finally:
         runtime.close()
@@ -45,9 +46,11 @@ def test_sign_in_starts_at_an_identity_provider_we_did_not_write(
     tmp_path: Path, oidc_server: OidcServer
 ) -> None:
     # The kiosk finds the provider's endpoints in its metadata; it posted to the practice
-    # service's fixed oauth/device_authorization, which oidc-provider answers with 404.
-    settings = Settings(state_dir=tmp_path / "state", backend_url=oidc_server.base_url,
-                        client_id=oidc_server.client_id, speech=False)
+    # service's fixed oauth/device_authorization, which oidc-provider answers with 404. The
+    # provider is the configured issuer; the FHIR base (no server there) is never contacted.
+    settings = Settings(state_dir=tmp_path / "state", fhir_base_url="http://127.0.0.1:9/fhir",
+                        issuer=oidc_server.base_url, client_id=oidc_server.client_id,
+                        speech=False)
     runtime = build_runtime(settings, clock=ManualClock())
     try:
         auth = runtime.signin.start()

@@ -41,8 +41,8 @@ def one_clear_line(result: subprocess.CompletedProcess[str], *words: str) -> Non
     (b"idle_timeout_s = 99999999999999999999999\n", ("kiosk.toml", "idle_timeout_s", "3600")),
     (b"idle_timeout_s = 150.5\n", ("kiosk.toml", "idle_timeout_s", "whole number")),
     (b"http_retries = 1.5\n", ("kiosk.toml", "http_retries", "whole number")),
-    (b"backend_url = 5\n", ("kiosk.toml", "backend_url", "text")),
-    (b'backend_url = "fhir.example.org"\n', ("backend_url", "https://")),
+    (b"fhir_base_url = 5\n", ("kiosk.toml", "fhir_base_url", "text")),
+    (b'fhir_base_url = "fhir.example.org"\n', ("fhir_base_url", "https://")),
 ])
 def test_bad_configuration_files(tmp_path: Path, config: bytes, words: tuple[str, ...]) -> None:
     one_clear_line(run_kiosk(tmp_path, config=config), *words)

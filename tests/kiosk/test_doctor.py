@@ -9,10 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from kiosk import doctor
 from kiosk.config import Settings
 from kiosk.doctor import FAIL, OK, WARN, Check
+from kiosk.doctor_service import check_service
 from tests.servers.medplum import MedplumServer
+from tests.servers.two_origins import TwoOrigins
 
 
 def settings(tmp_path: Path, **changes: object) -> Settings:
@@ -152,36 +157,81 @@ def test_bundled_guides_are_valid() -> None:
     assert check.status == OK, check.detail
 
 
+def backend_check(settings: Settings) -> Check:
+    """The "backend" line of the service checks: the FHIR server's CapabilityStatement."""
+    (check,) = [c for c in check_service(settings) if c.name == "backend"]
+    return check
+
+
 def test_practice_backend_answers(tmp_path: Path) -> None:
-    check = doctor.check_backend(settings(tmp_path))
+    check = backend_check(settings(tmp_path))
     assert check.status == OK, check.detail
-    assert "practice demo backend at http://127.0.0.1:" in check.detail
+    assert "practice demo service at http://127.0.0.1:" in check.detail
 
 
 def test_configured_backend_that_is_up(tmp_path: Path) -> None:
     from kiosk.services.demo_backend import DemoBackend
 
     backend = DemoBackend()
-    url = backend.start()
+    backend.start()
     try:
-        check = doctor.check_backend(settings(tmp_path, backend_url=url))
+        check = backend_check(settings(tmp_path, fhir_base_url=backend.fhir_base))
     finally:
         backend.stop()
-    assert check.status == OK and f"configured backend at {url}" in check.detail
+    assert check.status == OK and f"configured FHIR server at {backend.fhir_base}" in check.detail
 
 
 def test_a_fhir_server_we_did_not_write_passes(
     tmp_path: Path, medplum_server: MedplumServer
 ) -> None:
-    # Medplum has no /health: the doctor asks only what every FHIR server answers.
-    check = doctor.check_backend(settings(tmp_path, backend_url=medplum_server.base_url))
+    # Medplum has no /health: the doctor asks only what every FHIR server answers. (This one
+    # publishes no SMART configuration, so only the backend line is checked here.)
+    check = backend_check(settings(tmp_path, fhir_base_url=medplum_server.fhir_base))
     assert check.status == OK, check.detail
     assert check.detail.endswith("FHIR 4.0.1")
 
 
+def test_the_two_origin_setup_passes_and_says_what_was_found(
+    tmp_path: Path, two_origins: TwoOrigins
+) -> None:
+    oidc = two_origins.oidc
+    checks = {c.name: c for c in check_service(settings(
+        tmp_path, fhir_base_url=two_origins.fhir.fhir_base,
+        delivery_client_id=oidc.delivery_jwt_client_id,
+        delivery_key_file=oidc.delivery_key_file, delivery_key_id=oidc.delivery_key_id))}
+    assert {name: c.status for name, c in checks.items()} == {
+        "backend": OK, "sign-in": OK, "delivery": OK}
+    found = checks["sign-in"].detail
+    assert f"issuer {oidc.base_url} (from the smart-configuration)" in found
+    for endpoint in ("/device/auth", "/token", "/token/revocation", "/jwks"):
+        assert f"{oidc.base_url}{endpoint}" in found
+    assert checks["delivery"].detail == (
+        f"client {oidc.delivery_jwt_client_id} got a token "
+        f"(private_key_jwt (RS384, kid {oidc.delivery_key_id}))")
+
+
+def test_a_fhir_server_naming_no_issuer_and_a_refused_key_fail_clearly(
+    tmp_path: Path, medplum_server: MedplumServer, two_origins: TwoOrigins
+) -> None:
+    checks = {c.name: c for c in check_service(settings(
+        tmp_path, fhir_base_url=medplum_server.fhir_base))}
+    assert checks["sign-in"].status == FAIL
+    assert "set issuer" in checks["sign-in"].detail
+    assert checks["delivery"].status == WARN
+    key = tmp_path / "not-registered.pem"
+    key.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    checks = {c.name: c for c in check_service(settings(
+        tmp_path, fhir_base_url=two_origins.fhir.fhir_base,
+        delivery_client_id=two_origins.oidc.delivery_jwt_client_id, delivery_key_file=key))}
+    assert checks["delivery"].status == FAIL
+    assert "invalid_client" in checks["delivery"].detail
+
+
 def test_configured_backend_that_is_down_fails(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
-    check = doctor.check_backend(settings(tmp_path, backend_url=url, http_timeout_s=2.0))
+    url = f"http://127.0.0.1:{free_port()}/fhir"
+    check = backend_check(settings(tmp_path, fhir_base_url=url, http_timeout_s=2.0))
     assert check.status == FAIL
 
 
@@ -203,7 +253,7 @@ def test_run_checks_covers_every_area_and_is_json_serialisable(tmp_path: Path) -
     checks = doctor.run_checks(settings(tmp_path, audio_output="none"))
     names = [c.name for c in checks]
     for expected in ("audio output", "printer", "voice nb", "catalog nb", "guides", "backend",
-                     "state dir", "clock", "disk space"):
+                     "sign-in", "delivery", "state dir", "clock", "disk space"):
         assert expected in names
     json.dumps([c.__dict__ for c in checks])
 

@@ -93,7 +93,7 @@ def test_the_builder_takes_no_answers_names_or_ids() -> None:
 def test_a_slip_after_a_guide_with_private_answers_reveals_none_of_them(
     make_runtime: Callable[..., Runtime], tmp_path: Path
 ) -> None:
-    runtime = make_runtime(backend_url=f"http://127.0.0.1:{free_port()}", http_retries=0,
+    runtime = make_runtime(fhir_base_url=f"http://127.0.0.1:{free_port()}/fhir", http_retries=0,
                            http_timeout_s=2.0)
     secrets = ["Kari Nordmann", "patient-7f3c9", "token-s3cr3t", "Ola Hemmelig Halvorsen",
                "02888510128"]

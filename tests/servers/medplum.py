@@ -1,7 +1,7 @@
 """A real FHIR R4 server for the tests: tests/servers/fhir/server.js (Medplum's FhirRouter over an
 in-memory repository, validating every resource written), started once per test session.
 
-Use the ``medplum_server`` fixture (import it into a conftest): the FHIR API at ``/fhir``,
+Use the ``medplum_server`` fixture (tests/conftest.py registers it): the FHIR API at ``/fhir``,
 bearer tokens accepted and ignored. ``start_medplum(issuer=…, base_path=…)`` starts one that is
 a SMART-on-FHIR resource server of that OpenID provider instead: it publishes
 ``{fhir_base}/.well-known/smart-configuration`` (unless ``smart_config=False``) and wants a JWT

@@ -43,17 +43,19 @@ class DemoBackend:
     ``poll_interval`` is the device-grant polling interval (tests use 0 or 1) and
     ``code_lifetime_s`` how long a sign-in code works. ``seed`` makes codes, tokens and new ids
     deterministic. ``public_url`` is the address phones use when it differs from host:port.
-    ``client_id`` is the kiosk's configured OAuth client id; with ``delivery_secret``
+    ``delivery_client_id`` is the kiosk's delivery identity; with ``delivery_secret``
     (default: random, read it from the attribute) it gets client-credentials tokens that may
-    only create submissions. ``acts_for`` is the proxy/parent policy hook (see access.py);
-    with ``country`` and no ``acts_for``, that country's policy decides it.
+    only create submissions. ``fhir_base`` is where the FHIR API lives (``/fhir``), and
+    ``/fhir/.well-known/smart-configuration`` names this service as its identity provider.
+    ``acts_for`` is the proxy/parent policy hook (see access.py); with ``country`` and no
+    ``acts_for``, that country's policy decides it.
     """
 
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, clock: Clock | None = None,
         seed: int | None = None, *, kiosk_name: str = "Helselos practice kiosk",
         poll_interval: int = 5, code_lifetime_s: int = 300, token_lifetime_s: int = 900,
-        public_url: str | None = None, client_id: str = "helselos-kiosk",
+        public_url: str | None = None, delivery_client_id: str = "helselos-kiosk-delivery",
         delivery_secret: str | None = None, acts_for: ActsFor | None = None,
         country: str | None = None,
     ) -> None:
@@ -62,7 +64,7 @@ class DemoBackend:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.base_url = ""
         rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
-        self.client_id = client_id
+        self.delivery_client_id = delivery_client_id
         self.delivery_secret = delivery_secret or "".join(
             secrets.choice(SECRET_ALPHABET) for _ in range(40))
         self._lock = threading.Lock()
@@ -73,7 +75,7 @@ class DemoBackend:
             acts_for = family_acts_for(policy_for(country),
                                        lambda: self.clock.now().astimezone(OSLO).date())
         self.access = Access(load_access(params, validator.types), acts_for)
-        self.oauth = OAuth(self.clock, rng, client_id=client_id,
+        self.oauth = OAuth(self.clock, rng, delivery_client_id=delivery_client_id,
                            delivery_secret=self.delivery_secret,
                            delivery_types=self.access.rules.delivery_may_create,
                            poll_interval=poll_interval,
@@ -92,6 +94,11 @@ class DemoBackend:
         url = self._http.start()
         self.base_url = self.public_url or url
         return self.base_url
+
+    @property
+    def fhir_base(self) -> str:
+        """The FHIR API's base URL: the only address the kiosk is given in practice mode."""
+        return f"{self.base_url}/fhir"
 
     def stop(self) -> None:
         self._http.stop()
@@ -145,6 +152,9 @@ class DemoBackend:
                     return json_reply(200, {"status": "ok"}, PLAIN_JSON)
                 if parts == [".well-known", "oauth-authorization-server"] and method == "GET":
                     return json_reply(200, self.oauth.metadata(self._base(headers)), PLAIN_JSON)
+                if parts == ["fhir", ".well-known", "smart-configuration"] and method == "GET":
+                    return json_reply(200, self.oauth.smart_configuration(self._base(headers)),
+                                      PLAIN_JSON)
                 if parts and parts[0] == "oauth":
                     return self._oauth(method, parts[1:], body, headers)
                 if parts == ["portal"] and method == "GET":

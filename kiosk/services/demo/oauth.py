@@ -48,16 +48,16 @@ def _oauth(status: int, code: str, message: str, headers: tuple[tuple[str, str],
 
 
 class OAuth:
-    """Codes and tokens in memory. ``client_id`` is the kiosk's configured OAuth client id:
+    """Codes and tokens in memory. ``delivery_client_id`` is the kiosk's delivery identity:
     only it may use client credentials, with ``delivery_secret``."""
 
-    def __init__(self, clock: Clock, rng: random.Random, *, client_id: str,
+    def __init__(self, clock: Clock, rng: random.Random, *, delivery_client_id: str,
                  delivery_secret: str, delivery_types: Iterable[str], poll_interval: int,
                  code_lifetime_s: int, token_lifetime_s: int) -> None:
         self.clock, self._rng = clock, rng
         # SMART v2 scopes naming what the delivery identity may create (access.yaml decides).
         self.delivery_scope = " ".join(f"system/{t}.c" for t in sorted(delivery_types))
-        self.client_id, self.delivery_secret = client_id, delivery_secret
+        self.delivery_client_id, self.delivery_secret = delivery_client_id, delivery_secret
         self.poll_interval = poll_interval
         self.code_lifetime_s, self.token_lifetime_s = code_lifetime_s, token_lifetime_s
         self.devices: dict[str, DeviceRequest] = {}
@@ -79,6 +79,25 @@ class OAuth:
             "revocation_endpoint": f"{base}/oauth/revoke",
             "grant_types_supported": [DEVICE_GRANT, CLIENT_CREDENTIALS],
             "token_endpoint_auth_methods_supported": ["none", "client_secret_basic"],
+        }
+
+    @classmethod
+    def smart_configuration(cls, base: str) -> dict[str, Any]:
+        """GET /fhir/.well-known/smart-configuration (SMART App Launch 2.x): names this
+        service as the FHIR API's issuer, as a real FHIR server names its identity provider."""
+        found = cls.metadata(base)
+        return {
+            "issuer": base,
+            "token_endpoint": found["token_endpoint"],
+            "revocation_endpoint": found["revocation_endpoint"],
+            "grant_types_supported": found["grant_types_supported"],
+            "token_endpoint_auth_methods_supported":
+                found["token_endpoint_auth_methods_supported"],
+            "scopes_supported": ["launch/patient", "patient/*.rs", "patient/*.cu",
+                                 "system/*.c"],
+            "capabilities": ["launch-standalone", "client-public",
+                             "client-confidential-symmetric", "context-standalone-patient",
+                             "permission-v2", "permission-patient"],
         }
 
     def authorize(self, form: dict[str, str], base: str) -> dict[str, Any]:
@@ -110,7 +129,8 @@ class OAuth:
             return self._device_token(form)
         if grant == CLIENT_CREDENTIALS:
             self._authenticate(form, authorization, required=True)
-            return self._issue(Token("delivery", self.client_id, 0.0), self.delivery_scope)
+            return self._issue(Token("delivery", self.delivery_client_id, 0.0),
+                               self.delivery_scope)
         raise _oauth(400, "unsupported_grant_type",
                      "supported: the device code grant and client credentials")
 
@@ -196,7 +216,7 @@ class OAuth:
             raise _oauth(400, "invalid_request", "client_id is required")
         if not secret and not required:
             return client_id
-        if client_id != self.client_id or not hmac.compare_digest(
+        if client_id != self.delivery_client_id or not hmac.compare_digest(
                 secret.encode(), self.delivery_secret.encode()):
             raise self._bad_client(basic)
         return client_id

@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.clock import Clock
 from kiosk.guides.model import ActionResult, Option
 from kiosk.services.fhir import FhirClient
+from kiosk.services.health.medicines import DEFAULT_RENEWAL_CODE, RenewalCode
 from kiosk.services.health.proxies import acting_refusals
 from kiosk.services.health.submission import Submission
 from kiosk.services.http import ServiceError, _
@@ -46,6 +47,8 @@ class TaskContext:
     """Durable delivery of submissions; None only where nothing is submitted (tests)."""
     country: str = "NO"
     max_options: int = 20
+    renewal_code: RenewalCode = DEFAULT_RENEWAL_CODE
+    """How the GP office's system codes a request to renew a medicine."""
 
 
 Source = Callable[[TaskContext, Any], list[Option]]

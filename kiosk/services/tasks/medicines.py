@@ -32,7 +32,7 @@ _RENEWABLE_STATUSES = frozenset({"active", "intended", "on-hold"})
 def _grouped(context: TaskContext, session: Any) -> list[list[health.Medicine]]:
     """The patient's medicines, one group per name; the prescription first in each group."""
     token, patient_id = who(session)
-    found = health.medicines(context.fhir, token, patient_id)
+    found = health.medicines(context.fhir, token, patient_id, context.renewal_code)
     groups = [list(g) for _name, g in groupby(found, key=lambda m: m.name.casefold())]
     for group in groups:
         group.sort(key=lambda m: m.resource_type != "MedicationRequest")
@@ -91,7 +91,8 @@ def _as_chosen(session: Any, reference: str) -> health.Medicine:
 
 def _submit(context: TaskContext, session: Any, patient_id: str,
             medicine: health.Medicine) -> ActionResult:
-    request = health.renewal_request(medicine, patient_id, context.clock.now())
+    request = health.renewal_request(medicine, patient_id, context.clock.now(),
+                                     renewal_code=context.renewal_code)
     return submit(context, session, request, medicine_name=medicine.name)
 
 

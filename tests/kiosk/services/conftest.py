@@ -13,8 +13,7 @@ from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.signin import DeviceSignIn, TokenResponse
-from tests.servers.oidc_provider import oidc_fhiruser_server  # noqa: F401
-from tests.servers.two_origins import two_origins  # noqa: F401
+from tests.signin_kit import close_sign_in, device_sign_in
 
 TIMEOUT = 5
 
@@ -66,25 +65,30 @@ def backend(make_backend: Callable[..., DemoBackend]) -> DemoBackend:
 
 @pytest.fixture
 def http(backend: DemoBackend) -> Iterator[HttpClient]:
-    client = HttpClient(backend.base_url, timeout_s=TIMEOUT, retries=0)
+    """A client of the demo's FHIR API (its base URL is the FHIR base)."""
+    client = HttpClient(backend.fhir_base, timeout_s=TIMEOUT, retries=0)
     yield client
     client.close()
 
 
 @pytest.fixture
-def sign_in(http: HttpClient, backend: DemoBackend,
-            clock: ManualClock) -> Callable[[str], TokenResponse]:
+def sign_in(backend: DemoBackend,
+            clock: ManualClock) -> Iterator[Callable[[str], TokenResponse]]:
     """Run the whole device flow for a practice citizen and return the token."""
+    flows: list[DeviceSignIn] = []
 
     def run(patient: str) -> TokenResponse:
-        flow = DeviceSignIn(http, "test-kiosk", clock=clock)
+        flow = device_sign_in(backend.fhir_base, clock=clock)
+        flows.append(flow)
         auth = flow.start()
         approve_on_phone(auth.verification_uri_complete, auth.user_code, patient)
         result = flow.poll(auth)
         assert result.status == "approved" and result.token is not None
         return result.token
 
-    return run
+    yield run
+    for flow in flows:
+        close_sign_in(flow)
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """The kiosk's submitting side in a process of its own, for the outbox crash test to kill.
 
-It wires the real parts as the kiosk does (Outbox, HttpClient, FhirClient, DeliveryToken,
-OutboxSender, DeliveryLoop), starts the delivery loop (which first releases whatever a killed
-predecessor left), and submits the measurements it is told to, each built by the real
-measurement builder under an id fixed by its number, so a resubmission after a kill is the
-same submission. Standard input holds one JSON line:
-{"url", "outbox", "client_id", "secret", "token", "todo": [numbers]}. Standard output gets
-"ready", then "saved <n> <Delivered|Queued>" once submission n is durably saved, then
+It wires the real parts as the kiosk does (Outbox, HttpPool, FhirClient, Discovery,
+DeliveryToken, OutboxSender, DeliveryLoop), starts the delivery loop (which first releases
+whatever a killed predecessor left), and submits the measurements it is told to, each built by
+the real measurement builder under an id fixed by its number, so a resubmission after a kill is
+the same submission. Standard input holds one JSON line:
+{"fhir_base_url", "outbox", "client_id", "secret", "token", "todo": [numbers]}. Standard output
+gets "ready", then "saved <n> <Delivered|Queued>" once submission n is durably saved, then
 "submitted", and "empty" when the outbox holds nothing any more; then it exits 0. Everything
 the kiosk's modules log goes to standard error, for the test to check it holds nothing personal.
 """
@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.clock import SystemClock
-from kiosk.services.delivery_token import DeliveryToken
+from kiosk.services.delivery_token import ClientSecret, DeliveryToken
+from kiosk.services.discovery import Discovery
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health import measurements
 from kiosk.services.health.submission import IDENTIFIER_SYSTEM, Submission
-from kiosk.services.http import HttpClient
+from kiosk.services.http import HttpPool
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import Backoff, DeliveryLoop, OutboxSender
 
@@ -64,11 +65,13 @@ def main() -> int:
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     config = json.loads(sys.stdin.readline())
     clock = SystemClock()
-    http = HttpClient(config["url"], timeout_s=1.0, retries=0)
+    pool = HttpPool(timeout_s=1.0, retries=0)
+    discovery = Discovery(pool, config["fhir_base_url"])
     outbox = Outbox(Path(config["outbox"]), clock=clock)
     sender = OutboxSender(
-        outbox, FhirClient(http),
-        DeliveryToken(http, config["client_id"], config["secret"], clock=clock),
+        outbox, FhirClient(pool.at(config["fhir_base_url"])),
+        DeliveryToken(discovery, config["client_id"], ClientSecret(config["secret"]),
+                      clock=clock),
         backoff=Backoff(base_s=0.05, cap_s=0.4), hold_s=5.0,
     )
     loop = DeliveryLoop(sender, clock=clock, idle_s=0.2)
@@ -84,7 +87,7 @@ def main() -> int:
     loop.stop()
     empty = outbox.stats().pending == 0
     outbox.close()
-    http.close()
+    pool.close()
     if empty:
         say("empty")
     return 0 if empty else 1

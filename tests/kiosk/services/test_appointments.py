@@ -107,7 +107,7 @@ def test_two_kiosks_booking_the_same_slot_only_one_wins(
     barrier = threading.Barrier(2, timeout=5)
 
     def book(patient: str) -> None:
-        service = AppointmentService(FhirClient(HttpClient(backend.base_url, timeout_s=5)))
+        service = AppointmentService(FhirClient(HttpClient(backend.fhir_base, timeout_s=5)))
         barrier.wait()
         try:
             outcomes[patient] = service.book(tokens[patient], patient, target)
@@ -222,7 +222,8 @@ def failing_puts(backend: DemoBackend) -> Iterator[Callable[..., AppointmentServ
     def make(failing: set[str], status: int = 503, answer: bytes = b"") -> AppointmentService:
         proxy = FailingPuts(backend.base_url, failing, status, answer)
         proxies.append(proxy)
-        return AppointmentService(FhirClient(HttpClient(proxy.url, timeout_s=5, retries=0)))
+        return AppointmentService(FhirClient(HttpClient(f"{proxy.url}/fhir", timeout_s=5,
+                                                        retries=0)))
 
     yield make
     for proxy in proxies:
@@ -360,7 +361,8 @@ def test_the_client_checks_the_kind_the_server_sends(
 ) -> None:
     proxy = IgnoresServiceType(backend.base_url)
     try:
-        service = AppointmentService(FhirClient(HttpClient(proxy.url, timeout_s=5, retries=0)))
+        service = AppointmentService(FhirClient(HttpClient(f"{proxy.url}/fhir", timeout_s=5,
+                                                           retries=0)))
         token = sign_in("kari").access_token
         assert len(service.free_slots(token, clock.now())) == len(future_free(backend, clock))
         video = service.free_slots(token, clock.now(), "video")

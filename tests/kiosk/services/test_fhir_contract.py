@@ -1,6 +1,8 @@
-"""One client contract, two servers: every health task's FHIR interactions, run unchanged against
-a real FHIR R4 server (Medplum's router, tests/servers/fhir) and against the bundled demo service,
-so the demo cannot drift from real FHIR behaviour. /work/coord/fhir-contract.md describes it.
+"""One client contract, three servers: every health task's FHIR interactions, run unchanged
+against a real FHIR R4 server (Medplum's router, tests/servers/fhir), against the same server in
+a practice's topology (at /fhir/R4, taking only oidc-provider's tokens, the citizen signed in by
+the kiosk's own device sign-in on another origin), and against the bundled demo service, so the
+demo cannot drift from real FHIR behaviour.
 
 Each test creates what it reads back, under fresh identifiers. Tests of one backend share one
 patient, so searches by patient check "contains", never "equals".
@@ -37,9 +39,10 @@ from kiosk.services.health import (
 )
 from kiosk.services.health.submission import IDENTIFIER_SYSTEM, Submission, deliver
 from kiosk.services.http import HttpClient, ServiceRejected
-from kiosk.services.signin import DeviceSignIn
 from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_questionnaire
 from tests.servers.medplum import MedplumServer
+from tests.servers.two_origins import TwoOrigins
+from tests.signin_kit import close_sign_in, device_sign_in
 
 TIMEOUT_S = 10
 OSLO = ZoneInfo("Europe/Oslo")
@@ -54,6 +57,7 @@ class Target:
     """One backend under test, with a signed-in patient."""
 
     name: str
+    """"medplum", "medplum-two-origins" or "demo"."""
     fhir: FhirClient
     token: str
     patient_id: str
@@ -77,9 +81,13 @@ class Target:
     def me(self) -> dict[str, str]:
         return {"reference": f"Patient/{self.patient_id}"}
 
+    @property
+    def medplum(self) -> bool:
+        return self.name.startswith("medplum")
+
 
 def _medplum(server: MedplumServer) -> Iterator[Target]:
-    http = HttpClient(server.base_url, timeout_s=TIMEOUT_S, retries=0)
+    http = HttpClient(server.fhir_base, timeout_s=TIMEOUT_S, retries=0)
     fhir = FhirClient(http)
     token = "contract-test"  # the test server takes any bearer token
     patient = fhir.create("Patient", {
@@ -100,9 +108,9 @@ def _demo() -> Iterator[Target]:
     clock = ManualClock()
     backend = DemoBackend("127.0.0.1", 0, clock=clock, seed=7, poll_interval=0)
     backend.start()
-    http = HttpClient(backend.base_url, timeout_s=TIMEOUT_S, retries=0)
+    http = HttpClient(backend.fhir_base, timeout_s=TIMEOUT_S, retries=0)
+    flow = device_sign_in(backend.fhir_base, "contract-test", clock=clock)
     try:
-        flow = DeviceSignIn(http, "contract-test", clock=clock)
         auth = flow.start()
         page = auth.verification_uri_complete.split("?", 1)[0]
         requests.post(page, data={"user_code": auth.user_code, "patient": "kari",
@@ -112,14 +120,40 @@ def _demo() -> Iterator[Target]:
         yield Target("demo", FhirClient(http), result.token.access_token,
                      result.token.patient_id, lambda resource: backend.put(resource))
     finally:
+        close_sign_in(flow)
         http.close()
         backend.stop()
 
 
-@pytest.fixture(scope="module", params=["medplum", "demo"])
+def _two_origins(origins: TwoOrigins) -> Iterator[Target]:
+    patient = origins.create({
+        "resourceType": "Patient",
+        "identifier": [{"system": NO_NATIONAL_ID, "value": "15837110073"}],
+        "name": [{"family": "Nordmann", "given": ["Kari"]}],
+    })
+    flow = device_sign_in(origins.fhir.fhir_base, clock=ManualClock())
+    try:
+        auth = flow.start()
+        origins.oidc.approve(auth.verification_uri_complete, login=patient["id"])
+        result = flow.poll(auth)
+        assert result.token is not None, f"sign-in did not approve: {result.status}"
+        token = result.token.access_token
+
+        def seed_shared(resource: dict[str, Any]) -> dict[str, Any]:
+            return flow.fhir.create(resource["resourceType"], resource, token)
+
+        yield Target("medplum-two-origins", flow.fhir, token, result.token.patient_id,
+                     seed_shared)
+    finally:
+        close_sign_in(flow)
+
+
+@pytest.fixture(scope="module", params=["medplum", "medplum-two-origins", "demo"])
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     if request.param == "medplum":
         yield from _medplum(request.getfixturevalue("medplum_server"))
+    elif request.param == "medplum-two-origins":
+        yield from _two_origins(request.getfixturevalue("two_origins"))
     else:
         yield from _demo()
 
@@ -252,7 +286,7 @@ class _InterleavingClient(FhirClient):
 
     def __init__(self, base: FhirClient, meddle: Callable[[dict[str, Any]], None],
                  times: int) -> None:
-        super().__init__(base.http, base.base_path)
+        super().__init__(base.http, base.max_pages)
         self._meddle, self._left = meddle, times
 
     def read(self, resource_type: str, resource_id: str, token: str) -> dict[str, Any]:
@@ -307,7 +341,7 @@ def test_whose_record_lists_the_people_linked_to_me_and_no_stranger(target: Targ
     # citizen strangers; the kiosk lists only records whose RelatedPerson names the citizen.
     stranger = target.seed_shared({"resourceType": "Patient", "id": "stranger-1",
                                    "name": [{"family": "Fremmed", "given": ["Per"]}]})
-    if target.name == "medplum":
+    if target.medplum:
         emil = target.seed_shared({"resourceType": "Patient",
                                    "name": [{"family": "Nordmann", "given": ["Emil"]}],
                                    "birthDate": "2014-06-02"})
@@ -321,10 +355,10 @@ def test_whose_record_lists_the_people_linked_to_me_and_no_stranger(target: Targ
     linked = proxies.linked_records(target.fhir, target.token, target.patient_id, NOW.date())
     # The contract's practice service runs without a country's family rules: it refuses Kari
     # Emil's record, and a record the server refuses is left out.
-    expected = ["Emil Nordmann"] if target.name == "medplum" else []
+    expected = ["Emil Nordmann"] if target.medplum else []
     assert [name for _id, name in linked] == expected
     assert stranger["id"] not in {pid for pid, _name in linked}
-    if target.name == "medplum":
+    if target.medplum:
         assert stranger["id"] in everyone, "Medplum lists every Patient: the case this is about"
 
 
@@ -421,7 +455,7 @@ def test_the_symptom_answers_point_at_a_questionnaire_the_server_holds(target: T
     # validates it on write; the practice service seeds it), found by the canonical URL that
     # every QuestionnaireResponse of the symptom guide names, with an item for every answer.
     held = symptom_questionnaire()
-    if target.name == "medplum":
+    if target.medplum:
         target.seed_shared({k: v for k, v in held.items() if k != "id"})
     (found,) = target.fhir.search("Questionnaire", {"url": QUESTIONNAIRE}, target.token)
     assert [(i["linkId"], i["type"]) for i in found["item"]] == [
@@ -606,7 +640,7 @@ def test_withdrawing_an_unknown_consent_is_a_404(target: Target) -> None:
 def test_medplum_refuses_an_unknown_element_and_says_which(
     medplum_server: MedplumServer,
 ) -> None:
-    http = HttpClient(medplum_server.base_url, timeout_s=TIMEOUT_S, retries=0)
+    http = HttpClient(medplum_server.fhir_base, timeout_s=TIMEOUT_S, retries=0)
     try:
         fhir = FhirClient(http)
         patient = fhir.create("Patient", {"name": [{"family": "Test"}]}, "t")
@@ -618,6 +652,7 @@ def test_medplum_refuses_an_unknown_element_and_says_which(
             deliver(fhir, sub, "t")
         assert 'Invalid additional property "colour"' in caught.value.detail
         assert caught.value.status == 400 and caught.value.code == "structure"
-        assert "POST /fhir/Observation: HTTP 400" in str(caught.value)
+        # The request is named by its path under the FHIR base the client is given.
+        assert "POST /Observation: HTTP 400" in str(caught.value)
     finally:
         http.close()

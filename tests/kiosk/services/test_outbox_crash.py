@@ -146,8 +146,9 @@ def test_kill_minus_nine_while_submitting_loses_nothing_and_stores_nothing_twice
     children: list[Child] = []
     try:
         with flaky_proxy(port) as proxy, Schedule(proxy, SEED) as schedule:
-            config = {"url": proxy.url, "outbox": str(outbox_file), "secret":
-                      backend.delivery_secret, "client_id": backend.client_id, "token": token}
+            config = {"fhir_base_url": f"{proxy.url}/fhir", "outbox": str(outbox_file),
+                      "secret": backend.delivery_secret,
+                      "client_id": backend.delivery_client_id, "token": token}
 
             def start() -> Child:
                 todo = [n for n in range(COUNT) if n not in saved]

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient, ResourceInvalid
 from kiosk.services.health import consent, submission
@@ -24,6 +23,7 @@ from kiosk.services.health.submission import IDENTIFIER_SYSTEM, Submission
 from kiosk.services.http import (
     BadResponse,
     HttpClient,
+    HttpPool,
     ServiceRejected,
     ServiceTimeout,
     ServiceUnavailable,
@@ -39,10 +39,10 @@ from kiosk.services.outbox_worker import (
     classify,
 )
 from kiosk.services.signin import TokenResponse
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.flaky_proxy import FlakyProxy, flaky_proxy
 
 CANARY = "Canary-Ingrid-Kvist-4417"
-CLIENT_ID = "helselos-kiosk"
 SENT = "Sent. The health service has received it."
 SAVED = ("What you sent is saved on this kiosk. It will be sent by itself when the connection "
          "to the health service is back. You do not need to do anything more.")
@@ -80,21 +80,29 @@ def outbox(tmp_path: Path, clock: ManualClock) -> Iterator[Outbox]:
 
 
 @pytest.fixture
+def pool() -> Iterator[HttpPool]:
+    made = HttpPool(timeout_s=5, retries=0)
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def make_sender(outbox: Outbox, proxy: FlakyProxy, backend: DemoBackend,
                 clock: ManualClock) -> Iterator[Callable[..., OutboxSender]]:
     """Senders that reach the service through the proxy, as the kiosk would."""
-    clients: list[HttpClient] = []
+    pools: list[HttpPool] = []
+    through_proxy = f"{proxy.url}/fhir"
 
     def make(secret: str | None = None, timeout_s: float = 2) -> OutboxSender:
-        clients.append(HttpClient(proxy.url, timeout_s=timeout_s, retries=0))
-        delivery = DeliveryToken(clients[-1], CLIENT_ID, secret or backend.delivery_secret,
-                                 clock=clock)
-        return OutboxSender(outbox, FhirClient(clients[-1]), delivery,
+        pools.append(HttpPool(timeout_s=timeout_s, retries=0))
+        delivery = demo_delivery_token(pools[-1], backend, through_proxy, secret=secret,
+                                       clock=clock)
+        return OutboxSender(outbox, FhirClient(pools[-1].at(through_proxy)), delivery,
                             backoff=Backoff(base_s=2, cap_s=60, rng=random.Random(3)))
 
     yield make
-    for client in clients:
-        client.close()
+    for pool in pools:
+        pool.close()
 
 
 @pytest.fixture
@@ -227,10 +235,10 @@ def test_a_refused_delivery_secret_keeps_everything_waiting(
 
 
 def test_the_delivery_token_is_kept_renewed_and_dropped_on_request(
-        http: HttpClient, backend: DemoBackend, clock: ManualClock,
+        pool: HttpPool, backend: DemoBackend, clock: ManualClock,
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    delivery = DeliveryToken(http, CLIENT_ID, backend.delivery_secret, clock=clock)
+    delivery = demo_delivery_token(pool, backend, clock=clock)
     first = delivery.get()
     assert delivery.get() == first
     clock.advance(900 - 31)

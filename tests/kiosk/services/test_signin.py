@@ -6,36 +6,57 @@ import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import jwt
 import pytest
 import requests
 
 from kiosk.clock import ManualClock
 from kiosk.services.demo_backend import DemoBackend
-from kiosk.services.http import HttpClient, ServiceRejected
+from kiosk.services.http import ServiceRejected
 from kiosk.services.signin import (
-    DEMO_ENDPOINTS,
     DeviceAuthorization,
     DeviceSignIn,
-    Endpoints,
     SignInRejected,
     TokenResponse,
     display_name,
 )
 from kiosk.session import Session
+from tests.documents_server import DocumentsServer
 from tests.servers.oidc_provider import OidcServer
+from tests.signin_kit import close_sign_in, device_sign_in
 
 TIMEOUT = 5
 Phone = Callable[..., requests.Response]
+FlowFor = Callable[[DemoBackend, ManualClock], DeviceSignIn]
+UNUSED_FHIR_BASE = "http://127.0.0.1:9/fhir"
+"""The FHIR base of a sign-in against oidc-provider alone: named as the token's audience, never
+contacted (nothing here reads the record)."""
 
 
-def flow_for(backend: DemoBackend, clock: ManualClock) -> DeviceSignIn:
-    return DeviceSignIn(HttpClient(backend.base_url, timeout_s=TIMEOUT), "test-kiosk",
-                        clock=clock)
+@pytest.fixture
+def flows() -> Iterator[list[DeviceSignIn]]:
+    """Sign-in flows made in a test, closed after it."""
+    made: list[DeviceSignIn] = []
+    yield made
+    for flow in made:
+        close_sign_in(flow)
+
+
+@pytest.fixture
+def flow_for(flows: list[DeviceSignIn]) -> FlowFor:
+    """The kiosk's sign-in for a demo service, found from its FHIR base as the runtime does."""
+
+    def make(backend: DemoBackend, clock: ManualClock) -> DeviceSignIn:
+        flows.append(device_sign_in(backend.fhir_base, "test-kiosk", clock=clock))
+        return flows[-1]
+
+    return make
 
 
 def test_start_returns_a_readable_code_and_links(backend: DemoBackend,
-                                                 clock: ManualClock) -> None:
+                                                 clock: ManualClock, flow_for: FlowFor) -> None:
     auth = flow_for(backend, clock).start()
     assert re.fullmatch(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}", auth.user_code)
     assert auth.verification_uri == f"{backend.base_url}/device"
@@ -47,7 +68,8 @@ def test_start_returns_a_readable_code_and_links(backend: DemoBackend,
 
 
 def test_pending_then_approved_on_the_phone_then_whoami(backend: DemoBackend,
-                                                        clock: ManualClock, phone: Phone) -> None:
+                                                        clock: ManualClock, phone: Phone,
+                                                        flow_for: FlowFor) -> None:
     flow = flow_for(backend, clock)
     auth = flow.start()
     assert flow.poll(auth).status == "pending"
@@ -60,7 +82,8 @@ def test_pending_then_approved_on_the_phone_then_whoami(backend: DemoBackend,
     assert flow.whoami(result.token) == ("ola", "Ola Nordmann")
 
 
-def test_the_code_works_only_once(backend: DemoBackend, clock: ManualClock, phone: Phone) -> None:
+def test_the_code_works_only_once(backend: DemoBackend, clock: ManualClock, phone: Phone,
+                                  flow_for: FlowFor) -> None:
     flow = flow_for(backend, clock)
     auth = flow.start()
     phone(auth.verification_uri_complete, auth.user_code, "kari")
@@ -73,7 +96,7 @@ def test_the_code_works_only_once(backend: DemoBackend, clock: ManualClock, phon
 
 
 def test_polling_too_fast_is_told_to_slow_down(make_backend: Callable[..., DemoBackend],
-                                               clock: ManualClock) -> None:
+                                               clock: ManualClock, flow_for: FlowFor) -> None:
     backend = make_backend(poll_interval=5)
     flow = flow_for(backend, clock)
     auth = flow.start()
@@ -86,11 +109,10 @@ def test_polling_too_fast_is_told_to_slow_down(make_backend: Callable[..., DemoB
 
 
 def test_expired_code_is_reported_by_the_server(make_backend: Callable[..., DemoBackend],
-                                                clock: ManualClock) -> None:
+                                                clock: ManualClock, flow_for: FlowFor) -> None:
     backend = make_backend(code_lifetime_s=30)
     kiosk_clock = ManualClock()  # the kiosk thinks the code is still young: the server decides
-    flow = DeviceSignIn(HttpClient(backend.base_url, timeout_s=TIMEOUT), "test-kiosk",
-                        clock=kiosk_clock)
+    flow = flow_for(backend, kiosk_clock)
     auth = flow.start()
     clock.advance(31)
     assert flow.poll(auth).status == "expired"
@@ -99,7 +121,7 @@ def test_expired_code_is_reported_by_the_server(make_backend: Callable[..., Demo
 
 
 def test_expired_code_is_noticed_without_asking(backend: DemoBackend,
-                                                clock: ManualClock) -> None:
+                                                clock: ManualClock, flow_for: FlowFor) -> None:
     flow = flow_for(backend, clock)
     auth = flow.start()
     backend.stop()  # if the client asked, this would raise ServiceUnavailable
@@ -107,7 +129,8 @@ def test_expired_code_is_noticed_without_asking(backend: DemoBackend,
     assert flow.poll(auth).status == "expired"
 
 
-def test_denied_on_the_phone(backend: DemoBackend, clock: ManualClock, phone: Phone) -> None:
+def test_denied_on_the_phone(backend: DemoBackend, clock: ManualClock, phone: Phone,
+                             flow_for: FlowFor) -> None:
     flow = flow_for(backend, clock)
     auth = flow.start()
     page = phone(auth.verification_uri_complete, auth.user_code, "", "deny")
@@ -116,8 +139,7 @@ def test_denied_on_the_phone(backend: DemoBackend, clock: ManualClock, phone: Ph
 
 
 def test_verification_page_shows_kiosk_code_and_choices(
-    make_backend: Callable[..., DemoBackend], clock: ManualClock
-) -> None:
+    make_backend: Callable[..., DemoBackend], clock: ManualClock, flow_for: FlowFor) -> None:
     backend = make_backend(kiosk_name="Deichman <Grünerløkka>")
     auth = flow_for(backend, clock).start()
     page = requests.get(auth.verification_uri_complete, timeout=TIMEOUT)
@@ -133,8 +155,7 @@ def test_verification_page_shows_kiosk_code_and_choices(
 
 
 def test_approving_without_choosing_a_person_keeps_waiting(
-    backend: DemoBackend, clock: ManualClock, phone: Phone
-) -> None:
+    backend: DemoBackend, clock: ManualClock, phone: Phone, flow_for: FlowFor) -> None:
     flow = flow_for(backend, clock)
     auth = flow.start()
     page = phone(auth.verification_uri_complete, auth.user_code, "")
@@ -144,7 +165,8 @@ def test_approving_without_choosing_a_person_keeps_waiting(
 
 
 def test_a_typed_code_in_lower_case_without_dash_is_found(backend: DemoBackend,
-                                                          clock: ManualClock) -> None:
+                                                          clock: ManualClock,
+                                                          flow_for: FlowFor) -> None:
     auth = flow_for(backend, clock).start()
     typed = auth.user_code.replace("-", "").lower()
     page = requests.get(f"{backend.base_url}/device", params={"user_code": typed},
@@ -156,9 +178,9 @@ def test_a_typed_code_in_lower_case_without_dash_is_found(backend: DemoBackend,
 
 
 def test_tokens_expire(backend: DemoBackend, clock: ManualClock,
-                       sign_in: Callable[[str], TokenResponse], http: HttpClient) -> None:
+                       sign_in: Callable[[str], TokenResponse], flow_for: FlowFor) -> None:
     token = sign_in("kari")
-    flow = DeviceSignIn(http, "test-kiosk", clock=clock)
+    flow = flow_for(backend, clock)
     clock.advance(901)
     with pytest.raises(ServiceRejected) as caught:
         flow.whoami(token)
@@ -177,20 +199,24 @@ def test_display_name_prefers_official_and_text() -> None:
 
 @dataclass
 class SignInService:
-    """A sign-in service, the kiosk's client for it, and a phone that answers on it."""
+    """A sign-in service, the kiosk's client for it, and a phone that answers on it.
+
+    ``revocation_ends_token``: a revoked token stops working at once. oidc-provider issues
+    resource-bound JWT access tokens, which it keeps no record of: it answers their revocation
+    with 200 (RFC 7009) and the resource server accepts them until they expire."""
 
     flow: DeviceSignIn
     approve: Callable[[DeviceAuthorization, str], object]
     deny: Callable[[DeviceAuthorization], object]
     token_works: Callable[[TokenResponse], bool]
+    revocation_ends_token: bool = True
 
 
 def _demo_service(make_backend: Callable[..., DemoBackend], clock: ManualClock,
-                  phone: Phone, http_clients: list[HttpClient]) -> SignInService:
+                  phone: Phone, flows: list[DeviceSignIn]) -> SignInService:
     backend = make_backend(poll_interval=5)
-    http = HttpClient(backend.base_url, timeout_s=TIMEOUT, retries=0)
-    http_clients.append(http)
-    flow = DeviceSignIn(http, backend.client_id, clock=clock)
+    flow = device_sign_in(backend.fhir_base, clock=clock)
+    flows.append(flow)
 
     def token_works(token: TokenResponse) -> bool:
         try:
@@ -209,34 +235,46 @@ def _demo_service(make_backend: Callable[..., DemoBackend], clock: ManualClock,
 
 
 def _oidc_service(server: OidcServer, clock: ManualClock,
-                  http_clients: list[HttpClient]) -> SignInService:
-    http = HttpClient(server.base_url, timeout_s=TIMEOUT, retries=0)
-    http_clients.append(http)
+                  flows: list[DeviceSignIn]) -> SignInService:
+    flow = device_sign_in(UNUSED_FHIR_BASE, server.client_id, issuer=server.base_url,
+                          clock=clock)
+    flows.append(flow)
 
     def token_works(token: TokenResponse) -> bool:
-        answer = requests.get(f"{server.base_url}/me", timeout=TIMEOUT,
-                              headers={"Authorization": f"Bearer {token.access_token}"})
-        assert answer.status_code in (200, 401)
-        return answer.status_code == 200
+        """The access token is a JWT for the FHIR base: it works when the provider's published
+        keys verify it, for that audience and not expired, as a resource server checks it."""
+        return bool(verified_access_token(server, token.access_token, UNUSED_FHIR_BASE))
 
     return SignInService(
-        DeviceSignIn(http, server.client_id, clock=clock, discovery=True),
+        flow,
         approve=lambda auth, who: server.approve(auth.verification_uri_complete, login=who),
         deny=lambda auth: server.deny(auth.verification_uri_complete),
         token_works=token_works,
+        revocation_ends_token=False,
     )
 
 
+def verified_access_token(server: OidcServer, token: str, audience: str) -> dict[str, Any]:
+    """The access token's claims, checked against the provider's published keys, or {}."""
+    metadata = requests.get(f"{server.base_url}/.well-known/openid-configuration",
+                            timeout=TIMEOUT).json()
+    keys = jwt.PyJWKClient(metadata["jwks_uri"], timeout=TIMEOUT)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, keys.get_signing_key_from_jwt(token), algorithms=["RS256"],
+            audience=audience, issuer=server.base_url)
+    except jwt.PyJWTError:
+        return {}
+    return claims
+
+
 @pytest.fixture(params=["demo", "oidc-provider"])
-def service(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[SignInService]:
-    http_clients: list[HttpClient] = []
+def service(request: pytest.FixtureRequest, clock: ManualClock,
+            flows: list[DeviceSignIn]) -> SignInService:
     if request.param == "demo":
-        yield _demo_service(request.getfixturevalue("make_backend"), clock,
-                            request.getfixturevalue("phone"), http_clients)
-    else:
-        yield _oidc_service(request.getfixturevalue("oidc_server"), clock, http_clients)
-    for http in http_clients:
-        http.close()
+        return _demo_service(request.getfixturevalue("make_backend"), clock,
+                             request.getfixturevalue("phone"), flows)
+    return _oidc_service(request.getfixturevalue("oidc_server"), clock, flows)
 
 
 def clock_sleep(clock: ManualClock, slept: list[float],
@@ -300,35 +338,42 @@ def test_sign_out_revokes_the_token(service: SignInService) -> None:
     session = Session()
     session.sign_in(token.patient_id, "Ola Nordmann", token.access_token)
     assert service.token_works(token)
-    assert service.flow.sign_out(session) is True
+    assert service.flow.sign_out(session) is True  # the provider confirmed the revocation
     assert session.person is None
-    assert not service.token_works(token)
+    if service.revocation_ends_token:
+        assert not service.token_works(token)
 
 
-def test_sign_out_forgets_the_person_even_when_the_service_is_away() -> None:
+def test_sign_out_forgets_the_person_even_when_the_service_is_away(
+        flows: list[DeviceSignIn]) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    http = HttpClient(f"http://127.0.0.1:{port}", timeout_s=TIMEOUT, retries=0)
-    flow = DeviceSignIn(http, "test-kiosk")
+    flow = device_sign_in(f"http://127.0.0.1:{port}/fhir", "test-kiosk")
+    flows.append(flow)
     session = Session()
     session.sign_in("kari", "Kari Nordmann", "a-token")
     assert flow.sign_out(session) is False
     assert session.person is None and session.access_token is None
-    http.close()
 
 
-def test_configured_endpoints_without_revocation_do_not_ask() -> None:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.setblocking(False)
-        http = HttpClient(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout_s=TIMEOUT,
-                          retries=0)
-        flow = DeviceSignIn(http, "test-kiosk", endpoints=Endpoints("device", "token"))
-        assert flow.revoke("a-token") is False
-        with pytest.raises(BlockingIOError):
-            listener.accept()  # nobody connected
-        http.close()
-    with pytest.raises(ValueError, match="not both"):
-        DeviceSignIn(http, "test-kiosk", endpoints=DEMO_ENDPOINTS, discovery=True)
+def test_a_service_without_revocation_is_not_asked(documents: DocumentsServer,
+                                                   flows: list[DeviceSignIn]) -> None:
+    issuer = documents.url
+    documents.documents["/.well-known/openid-configuration"] = {
+        "issuer": issuer, "device_authorization_endpoint": f"{issuer}/device",
+        "token_endpoint": f"{issuer}/token", "jwks_uri": f"{issuer}/jwks",
+    }
+    flow = device_sign_in(f"{documents.url}/fhir", "test-kiosk", issuer=issuer)
+    flows.append(flow)
+    assert flow.discovery.service().revocation is None
+    asked: list[tuple[str, str]] = []
+    really = flow.discovery.pool.request
+
+    def recorded(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        asked.append((method, url))
+        return really(method, url, **kwargs)
+
+    flow.discovery.pool.request = recorded  # type: ignore[method-assign]
+    assert flow.revoke("a-token") is False
+    assert asked == []  # nobody was asked

@@ -14,7 +14,8 @@ TIMEOUT = 5
 def delivery_token(backend: DemoBackend) -> str:
     answer = requests.post(f"{backend.base_url}/oauth/token",
                            data={"grant_type": "client_credentials"},
-                           auth=(backend.client_id, backend.delivery_secret), timeout=TIMEOUT)
+                           auth=(backend.delivery_client_id, backend.delivery_secret),
+                           timeout=TIMEOUT)
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])
 

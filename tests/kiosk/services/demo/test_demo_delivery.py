@@ -22,7 +22,7 @@ def token_request(backend: DemoBackend, **form: str) -> requests.Response:
 
 
 def test_secret_in_the_form_works_too(backend: DemoBackend) -> None:
-    answer = token_request(backend, client_id=backend.client_id,
+    answer = token_request(backend, client_id=backend.delivery_client_id,
                            client_secret=backend.delivery_secret)
     assert answer.status_code == 200
     body = answer.json()
@@ -32,7 +32,9 @@ def test_secret_in_the_form_works_too(backend: DemoBackend) -> None:
 
 
 @pytest.mark.parametrize(("client_id", "secret"), [
-    ("helselos-kiosk", "wrong"), ("another-kiosk", None), ("helselos-kiosk", ""),
+    ("helselos-kiosk-delivery", "wrong"), ("another-kiosk", None),
+    ("helselos-kiosk-delivery", ""),
+    ("helselos-kiosk", None),  # the sign-in client is not the delivery identity
 ])
 def test_wrong_client_or_secret_is_invalid_client(backend: DemoBackend, client_id: str,
                                                   secret: str | None) -> None:
@@ -45,7 +47,7 @@ def test_wrong_client_or_secret_is_invalid_client(backend: DemoBackend, client_i
 def test_basic_auth_failure_gets_a_basic_challenge(backend: DemoBackend) -> None:
     answer = requests.post(f"{backend.base_url}/oauth/token",
                            data={"grant_type": "client_credentials"},
-                           auth=(backend.client_id, "wrong"), timeout=TIMEOUT)
+                           auth=(backend.delivery_client_id, "wrong"), timeout=TIMEOUT)
     assert answer.status_code == 401
     assert answer.headers["WWW-Authenticate"].startswith("Basic")
     garbled = requests.post(f"{backend.base_url}/oauth/token",
@@ -55,8 +57,8 @@ def test_basic_auth_failure_gets_a_basic_challenge(backend: DemoBackend) -> None
 
 
 def test_secret_and_client_id_come_from_construction(make_backend: MakeBackend) -> None:
-    backend = make_backend(client_id="kiosk-7", delivery_secret="s" * 32)
-    assert (backend.client_id, backend.delivery_secret) == ("kiosk-7", "s" * 32)
+    backend = make_backend(delivery_client_id="kiosk-7", delivery_secret="s" * 32)
+    assert (backend.delivery_client_id, backend.delivery_secret) == ("kiosk-7", "s" * 32)
     assert delivery_token(backend)
     other = make_backend()
     assert len(other.delivery_secret) >= 32 and other.delivery_secret != backend.delivery_secret
@@ -130,7 +132,8 @@ def test_delivery_tokens_expire_and_can_be_revoked(backend: DemoBackend, call: C
                                                    clock: ManualClock) -> None:
     token = delivery_token(backend)
     revoke = requests.post(f"{backend.base_url}/oauth/revoke", data={"token": token},
-                           auth=(backend.client_id, backend.delivery_secret), timeout=TIMEOUT)
+                           auth=(backend.delivery_client_id, backend.delivery_secret),
+                           timeout=TIMEOUT)
     assert revoke.status_code == 200
     assert call("POST", "Observation", token, observation()).status_code == 401
     later = delivery_token(backend)
@@ -139,7 +142,7 @@ def test_delivery_tokens_expire_and_can_be_revoked(backend: DemoBackend, call: C
 
 
 def test_basic_credentials_are_form_encoded_per_rfc_6749(make_backend: MakeBackend) -> None:
-    backend = make_backend(client_id="kiosk:1", delivery_secret="a b+c")
+    backend = make_backend(delivery_client_id="kiosk:1", delivery_secret="a b+c")
     raw = base64.b64encode(b"kiosk%3A1:a+b%2Bc").decode()
     answer = requests.post(f"{backend.base_url}/oauth/token",
                            data={"grant_type": "client_credentials"},

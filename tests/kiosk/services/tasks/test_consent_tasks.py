@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health import consent
-from kiosk.services.http import HttpClient, ServiceError
+from kiosk.services.http import HttpClient, HttpPool, ServiceError
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import Backoff, OutboxSender
 from kiosk.services.tasks import consent as tasks
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.session import Session
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.flaky_proxy import FlakyProxy, flaky_proxy
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
@@ -39,13 +39,13 @@ def proxy(backend: DemoBackend) -> Iterator[FlakyProxy]:
 @pytest.fixture
 def actions(http: HttpClient, proxy: FlakyProxy, outbox: Outbox, backend: DemoBackend,
             clock: ManualClock) -> Iterator[TaskActions]:
-    through_proxy = HttpClient(proxy.url, timeout_s=2, retries=0)
-    sender = OutboxSender(outbox, FhirClient(through_proxy),
-                          DeliveryToken(through_proxy, "helselos-kiosk",
-                                        backend.delivery_secret, clock=clock),
+    pool = HttpPool(timeout_s=2, retries=0)
+    through_proxy = f"{proxy.url}/fhir"
+    sender = OutboxSender(outbox, FhirClient(pool.at(through_proxy)),
+                          demo_delivery_token(pool, backend, through_proxy, clock=clock),
                           backoff=Backoff(rng=random.Random(3)))
     yield TaskActions(TaskContext(FhirClient(http), clock, sender=sender))
-    through_proxy.close()
+    pool.close()
 
 
 def consents_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:

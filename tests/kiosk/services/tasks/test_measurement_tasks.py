@@ -13,41 +13,39 @@ import pytest
 
 from kiosk.clock import ManualClock
 from kiosk.guides.loader import bundled_guides_dir, load_guide
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.fhirdata import LOINC, UCUM
 from kiosk.services.health.measurements import NOT_ABOVE, OUT_OF_RANGE, kinds
-from kiosk.services.http import HttpClient
+from kiosk.services.http import HttpPool
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
-
-CLIENT_ID = "helselos-kiosk"
 
 
 @pytest.fixture
 def make_actions(outbox: Outbox, backend: DemoBackend,
                  clock: ManualClock) -> Iterator[Callable[[str], TaskActions]]:
-    """The ActionPort with a real outbox sender reaching the service at the given URL."""
-    clients: list[HttpClient] = []
+    """The ActionPort with a real outbox sender reaching the service at the given FHIR base."""
+    pools: list[HttpPool] = []
 
-    def make(url: str) -> TaskActions:
-        clients.append(HttpClient(url, timeout_s=5, retries=0))
-        fhir = FhirClient(clients[-1])
-        delivery = DeliveryToken(clients[-1], CLIENT_ID, backend.delivery_secret, clock=clock)
+    def make(fhir_base: str) -> TaskActions:
+        pools.append(HttpPool(timeout_s=5, retries=0))
+        fhir = FhirClient(pools[-1].at(fhir_base))
+        delivery = demo_delivery_token(pools[-1], backend, fhir_base, clock=clock)
         return TaskActions(TaskContext(fhir, clock, OutboxSender(outbox, fhir, delivery)))
 
     yield make
-    for client in clients:
-        client.close()
+    for pool in pools:
+        pool.close()
 
 
 @pytest.fixture
 def actions(make_actions: Callable[[str], TaskActions], backend: DemoBackend) -> TaskActions:
-    return make_actions(backend.base_url)
+    return make_actions(backend.fhir_base)
 
 
 def observations(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
@@ -128,13 +126,13 @@ def test_unreachable_service_leaves_it_saved_on_the_kiosk_until_delivered(
 ) -> None:
     session = session_for(sign_in, "ola", "Ola Nordmann", kind="weight", weight=80.2)
     before = {o["id"] for o in observations(backend, "ola")}
-    away = make_actions(closed_port_url())
+    away = make_actions(f"{closed_port_url()}/fhir")
     result = away.perform("send_measurement", session)
     assert result.ok and result.queued
     assert len(outbox.items()) == 1
     assert {o["id"] for o in observations(backend, "ola")} == before
 
-    back = make_actions(backend.base_url)
+    back = make_actions(backend.fhir_base)
     clock.advance(3600)
     assert back.context.sender is not None
     back.context.sender.deliver_due()

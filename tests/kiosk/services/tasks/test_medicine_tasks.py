@@ -3,18 +3,20 @@ demo backend: the list, what may be renewed, a renewal read back, and the refusa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
-from kiosk.services.health.medicines import RENEWAL_CODE_TEXT
-from kiosk.services.http import HttpClient
+from kiosk.services.health.medicines import DEFAULT_RENEWAL_CODE
+from kiosk.services.http import HttpClient, HttpPool
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.medicines import ALREADY_ASKED, NOT_RENEWABLE
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
 
@@ -23,22 +25,29 @@ ATORVASTATIN = "Atorvastatin 20 mg tablet"
 
 
 def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox,
-                 delivery_http: HttpClient | None = None) -> TaskActions:
+                 pool: HttpPool, delivery_http: HttpClient | None = None) -> TaskActions:
     fhir = FhirClient(http)
-    token = DeliveryToken(http, backend.client_id, backend.delivery_secret, clock=clock)
+    token = demo_delivery_token(pool, backend, clock=clock)
     sender = OutboxSender(outbox, FhirClient(delivery_http or http), token)
     return TaskActions(TaskContext(fhir, clock, sender))
 
 
 @pytest.fixture
+def pool() -> Iterator[HttpPool]:
+    """HTTP clients for the delivery token's discovery and token requests."""
+    made = HttpPool(timeout_s=5, retries=0)
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def actions(backend: DemoBackend, http: HttpClient, clock: ManualClock,
-            outbox: Outbox) -> TaskActions:
-    return make_actions(backend, http, clock, outbox)
+            outbox: Outbox, pool: HttpPool) -> TaskActions:
+    return make_actions(backend, http, clock, outbox, pool)
 
 
 def renewals(backend: DemoBackend) -> list[dict]:
-    return [t for t in backend.resources("Task")
-            if (t.get("code") or {}).get("text") == RENEWAL_CODE_TEXT]
+    return [t for t in backend.resources("Task") if DEFAULT_RENEWAL_CODE.marks(t)]
 
 
 def test_each_medicine_is_listed_once_with_its_dosage(actions: TaskActions,
@@ -102,11 +111,12 @@ def test_a_citizen_without_medicines_gets_empty_lists(actions: TaskActions,
 
 
 def test_renewal_is_queued_when_the_office_cannot_be_reached(
-    backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox, sign_in: SignIn
+    backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox, sign_in: SignIn,
+    pool: HttpPool,
 ) -> None:
-    dead = HttpClient(closed_port_url(), timeout_s=2, retries=0)
+    dead = HttpClient(f"{closed_port_url()}/fhir", timeout_s=2, retries=0)
     try:
-        actions = make_actions(backend, http, clock, outbox, delivery_http=dead)
+        actions = make_actions(backend, http, clock, outbox, pool, delivery_http=dead)
         session = session_for(sign_in, "kari", "Kari Nordmann")
         session.remember("medicine", "MedicationRequest/kari-atorvastatin-rx")
         result = actions.perform("request_renewal", session)

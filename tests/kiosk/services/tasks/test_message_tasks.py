@@ -3,17 +3,19 @@ demo backend: the conversation, the start of a message read back, sending, and q
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
-from kiosk.services.http import HttpClient
+from kiosk.services.http import HttpClient, HttpPool
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.messages import start_of
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
 
@@ -21,16 +23,24 @@ QUESTION = "Can I take my thyroid tablet together with coffee?"
 
 
 def make_actions(backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox,
-                 delivery_http: HttpClient | None = None) -> TaskActions:
-    token = DeliveryToken(http, backend.client_id, backend.delivery_secret, clock=clock)
+                 pool: HttpPool, delivery_http: HttpClient | None = None) -> TaskActions:
+    token = demo_delivery_token(pool, backend, clock=clock)
     sender = OutboxSender(outbox, FhirClient(delivery_http or http), token)
     return TaskActions(TaskContext(FhirClient(http), clock, sender))
 
 
 @pytest.fixture
+def pool() -> Iterator[HttpPool]:
+    """HTTP clients for the delivery token's discovery and token requests."""
+    made = HttpPool(timeout_s=5, retries=0)
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def actions(backend: DemoBackend, http: HttpClient, clock: ManualClock,
-            outbox: Outbox) -> TaskActions:
-    return make_actions(backend, http, clock, outbox)
+            outbox: Outbox, pool: HttpPool) -> TaskActions:
+    return make_actions(backend, http, clock, outbox, pool)
 
 
 def kari_sent(backend: DemoBackend) -> list[dict]:
@@ -76,11 +86,12 @@ def test_a_message_is_sent_and_read_back(actions: TaskActions, backend: DemoBack
 
 
 def test_a_message_is_queued_when_the_office_cannot_be_reached(
-    backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox, sign_in: SignIn
+    backend: DemoBackend, http: HttpClient, clock: ManualClock, outbox: Outbox, sign_in: SignIn,
+    pool: HttpPool,
 ) -> None:
-    dead = HttpClient(closed_port_url(), timeout_s=2, retries=0)
+    dead = HttpClient(f"{closed_port_url()}/fhir", timeout_s=2, retries=0)
     try:
-        actions = make_actions(backend, http, clock, outbox, delivery_http=dead)
+        actions = make_actions(backend, http, clock, outbox, pool, delivery_http=dead)
         session = session_for(sign_in, "kari", "Kari Nordmann")
         session.remember("message", "Hello")
         result = actions.perform("send_message", session)

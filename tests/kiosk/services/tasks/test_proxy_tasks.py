@@ -6,7 +6,7 @@ only in those areas, and a parent acts for a child only while the policy lets th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,6 @@ from kiosk.clock import ManualClock
 from kiosk.guides.loader import bundled_guides_dir, load_guide
 from kiosk.policy.access import policy_for
 from kiosk.policy.reasons import REASONS
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient
 from kiosk.services.health.national_id import NOT_VALID, WRONG_LENGTH
@@ -26,7 +25,7 @@ from kiosk.services.health.proxies import (
     register_proxy,
     related_people,
 )
-from kiosk.services.http import HttpClient, ServiceError
+from kiosk.services.http import HttpClient, HttpPool, ServiceError
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.tasks.common import (
@@ -38,6 +37,7 @@ from kiosk.services.tasks.common import (
 )
 from kiosk.services.tasks.proxies import AREA_WORDS, NOT_IN_FORCE, NOTHING_CHOSEN, one_year_on
 from kiosk.session import Session
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 
 OLA_ID, EMIL_ID = "02888510128", "04891350037"
@@ -52,13 +52,15 @@ def backend(make_backend: Callable[..., DemoBackend]) -> DemoBackend:
 
 @pytest.fixture
 def make_actions(http: HttpClient, backend: DemoBackend, clock: ManualClock,
-                 outbox: Outbox) -> Callable[[str], TaskActions]:
+                 outbox: Outbox) -> Iterator[Callable[[str], TaskActions]]:
+    pool = HttpPool(timeout_s=5, retries=0)
+
     def make(country: str = "NO") -> TaskActions:
         fhir = FhirClient(http)
-        sender = OutboxSender(outbox, fhir, DeliveryToken(
-            http, backend.client_id, backend.delivery_secret, clock=clock))
+        sender = OutboxSender(outbox, fhir, demo_delivery_token(pool, backend, clock=clock))
         return TaskActions(TaskContext(fhir, clock, sender, country=country))
-    return make
+    yield make
+    pool.close()
 
 
 def proxies_of(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:

@@ -11,37 +11,36 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.questionnaire import responses
-from kiosk.services.http import HttpClient
+from kiosk.services.http import HttpPool
 from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import OutboxSender
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
 from kiosk.services.tasks.symptoms import QUESTIONNAIRE, symptom_guide, symptom_questionnaire
+from tests.kiosk.services.delivery_kit import demo_delivery_token
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from tests.loopback import closed_port_url
 
-CLIENT_ID = "helselos-kiosk"
 ANSWERS = {"fever": "yes", "cough": "no", "breath": "yes", "feeling": 6}
 
 
 @pytest.fixture
 def make_actions(outbox: Outbox, backend: DemoBackend,
                  clock: ManualClock) -> Iterator[Callable[[str], TaskActions]]:
-    """The ActionPort with a real outbox sender reaching the service at the given URL."""
-    clients: list[HttpClient] = []
+    """The ActionPort with a real outbox sender reaching the service at the given FHIR base."""
+    pools: list[HttpPool] = []
 
-    def make(url: str) -> TaskActions:
-        clients.append(HttpClient(url, timeout_s=5, retries=0))
-        fhir = FhirClient(clients[-1])
-        delivery = DeliveryToken(clients[-1], CLIENT_ID, backend.delivery_secret, clock=clock)
+    def make(fhir_base: str) -> TaskActions:
+        pools.append(HttpPool(timeout_s=5, retries=0))
+        fhir = FhirClient(pools[-1].at(fhir_base))
+        delivery = demo_delivery_token(pools[-1], backend, fhir_base, clock=clock)
         return TaskActions(TaskContext(fhir, clock, OutboxSender(outbox, fhir, delivery)))
 
     yield make
-    for client in clients:
-        client.close()
+    for pool in pools:
+        pool.close()
 
 
 def sent_by(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
@@ -51,7 +50,7 @@ def sent_by(backend: DemoBackend, patient: str) -> list[dict[str, Any]]:
 
 def test_answers_are_sent_and_read_back(make_actions: Callable[[str], TaskActions],
                                         backend: DemoBackend, sign_in: SignIn) -> None:
-    actions = make_actions(backend.base_url)
+    actions = make_actions(backend.fhir_base)
     session = session_for(sign_in, "ola", "Ola Nordmann", **ANSWERS)
     before = {r["id"] for r in sent_by(backend, "ola")}
     result = actions.perform("send_symptoms", session)
@@ -76,7 +75,7 @@ def test_answers_are_sent_and_read_back(make_actions: Callable[[str], TaskAction
 
 def test_a_missing_answer_sends_nothing(make_actions: Callable[[str], TaskActions],
                                         backend: DemoBackend, sign_in: SignIn) -> None:
-    actions = make_actions(backend.base_url)
+    actions = make_actions(backend.fhir_base)
     partial = {k: v for k, v in ANSWERS.items() if k != "breath"}
     session = session_for(sign_in, "ola", "Ola Nordmann", **partial)
     before = len(sent_by(backend, "ola"))
@@ -91,7 +90,7 @@ def test_unreachable_service_leaves_it_saved_on_the_kiosk(
 ) -> None:
     session = session_for(sign_in, "ola", "Ola Nordmann", **ANSWERS)
     before = len(sent_by(backend, "ola"))
-    result = make_actions(closed_port_url()).perform("send_symptoms", session)
+    result = make_actions(f"{closed_port_url()}/fhir").perform("send_symptoms", session)
     assert result.ok and result.queued
     (item,) = outbox.items()
     assert item.submission.resource_type == "QuestionnaireResponse"
