@@ -99,6 +99,8 @@ install_test_servers() {
 run_tests() {
     local bin="$VENV/bin"
     "$bin/ruff" check .
+    "$bin/mypy"
+    "$bin/lint-imports"
     "$bin/python" -m translations.extract --check
     "$bin/kiosk" guides check
     "$bin/pytest" -q

@@ -121,7 +121,9 @@ def check_catalogs() -> list[Check]:
     for code in LANGUAGES:
         missing = missing_in_catalog(code)
         if missing:
-            first = missing[0] if len(missing[0]) <= 40 else missing[0][:39] + "…"
+            # A plural entry is a (singular, plural) pair: name it by its singular.
+            text = missing[0] if isinstance(missing[0], str) else missing[0][0]
+            first = text if len(text) <= 40 else text[:39] + "…"
             detail = f"{len(missing)} text(s) untranslated, e.g. {first!r}"
             checks.append(Check(f"catalog {code}", WARN, detail))
         else:

@@ -49,7 +49,7 @@ def _driver_print(*args: object, **_kwargs: object) -> None:
 # `print` name is scoped to that one module, is permanent (no window for a race), and turns its
 # chatter into debug log lines; tests/speech check that nothing reaches stdout. pyttsx3 is
 # pinned, so the driver's use of print() is a known quantity.
-espeak_driver.print = _driver_print  # type: ignore[attr-defined]
+espeak_driver.print = _driver_print
 
 
 class NoVoice(LookupError):

@@ -8,12 +8,13 @@ the counters can be logged without ever holding what a citizen typed.
 
 from __future__ import annotations
 
+import datetime as dt_
 import gettext
 import string
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -246,7 +247,7 @@ class Localizer:
     def time(self, dt: datetime) -> str:
         return self._date(dt, TIME_PATTERN)
 
-    def day(self, day: date) -> str:
+    def day(self, day: dt_.date) -> str:
         """A calendar day with its year, e.g. "3 October 2025" (a vaccine given, a date due)."""
         return format_date(day, self.gettext(DAY_PATTERN), locale=self.lang)
 

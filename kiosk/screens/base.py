@@ -42,7 +42,7 @@ class Spoken:
 
     @property
     def l10n(self) -> Localizer:
-        return self.app.l10n  # type: ignore[attr-defined, no-any-return]
+        return self.app.l10n  # type: ignore[attr-defined]
 
     def speech_text(self) -> str:
         bodies = self.query("#body")  # type: ignore[attr-defined]
@@ -73,7 +73,7 @@ class Spoken:
         if self._dismissed:
             return AwaitComplete()
         self._dismissed = True
-        return super().dismiss(result)  # type: ignore[misc, no-any-return]
+        return super().dismiss(result)  # type: ignore[misc]
 
     @property
     def alive(self) -> bool:

@@ -78,9 +78,11 @@ class ErrorScreen(KioskModal):
         try:
             self.printer.print_receipt(self.slip())
         except PrinterError as exc:
-            self.app.call_from_thread(self.printed, exc.msgid)
+            # mypy cannot solve call_from_thread's generic for a coroutine function.
+            self.app.call_from_thread(self.printed, exc.msgid)  # type: ignore[arg-type]
             return
-        self.app.call_from_thread(self.printed, PRINTED)
+        # mypy cannot solve call_from_thread's generic for a coroutine function.
+        self.app.call_from_thread(self.printed, PRINTED)  # type: ignore[arg-type]
 
     async def printed(self, msgid: str) -> None:
         if not self.alive:

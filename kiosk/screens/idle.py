@@ -14,14 +14,14 @@ from kiosk.widgets.say import Say
 def idle_notice(l10n: object, timeout_s: int) -> str:
     """The up-front notice of the idle time limit, in minutes when whole, else in seconds."""
     if timeout_s % 60 == 0:
-        return l10n.nformat(  # type: ignore[attr-defined, no-any-return]
+        return l10n.nformat(  # type: ignore[attr-defined]
             "If you do nothing for {count} minute, the kiosk ends your visit and deletes "
             "what you entered. It warns you first, and you can ask for more time.",
             "If you do nothing for {count} minutes, the kiosk ends your visit and deletes "
             "what you entered. It warns you first, and you can ask for more time.",
             timeout_s // 60,
         )
-    return l10n.nformat(  # type: ignore[attr-defined, no-any-return]
+    return l10n.nformat(  # type: ignore[attr-defined]
         "If you do nothing for {count} second, the kiosk ends your visit and deletes "
         "what you entered. It warns you first, and you can ask for more time.",
         "If you do nothing for {count} seconds, the kiosk ends your visit and deletes "

@@ -27,7 +27,7 @@ class MenuScreen(KioskScreen):
         self.from_start = False
         """Show the first page when the menu comes back (a new task, not a step back)."""
 
-    async def on_screen_resume(self) -> None:
+    async def on_screen_resume(self) -> None:  # type: ignore[override]  # Textual awaits it
         if self.from_start:
             self.from_start, self.page = False, 0
             await self.rerender()

@@ -115,7 +115,8 @@ class SignInScreen(KioskScreen):
         worker = get_current_worker()
         try:
             auth = signin.start()
-            self.app.call_from_thread(self.show_status, "pending", auth)
+            # mypy cannot solve call_from_thread's generic for a coroutine function.
+            self.app.call_from_thread(self.show_status, "pending", auth)  # type: ignore[arg-type]
             while not worker.is_cancelled:
                 self._wake.wait(max(auth.interval, MIN_POLL_S))
                 self._wake.clear()
@@ -130,7 +131,8 @@ class SignInScreen(KioskScreen):
                     )
                     return
                 if result.status in ("expired", "denied"):
-                    self.app.call_from_thread(self.show_status, result.status, auth)
+                    # mypy cannot solve call_from_thread's generic for a coroutine function.
+                    self.app.call_from_thread(self.show_status, result.status, auth)  # type: ignore[arg-type]
                     return
         except ServiceError as exc:
             self.app.call_from_thread(self.failed, exc.msgid)

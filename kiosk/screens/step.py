@@ -196,7 +196,8 @@ class StepScreen(KioskScreen):
         except ServiceError as exc:
             self.app.call_from_thread(self.service_failed, exc, self.fetch_options)
             return
-        self.app.call_from_thread(self.options_ready, step_id, options)
+        # mypy cannot solve call_from_thread's generic for a coroutine function.
+        self.app.call_from_thread(self.options_ready, step_id, options)  # type: ignore[arg-type]
 
     async def options_ready(self, step_id: str, options: list[Option]) -> None:
         if not self.alive:
@@ -212,9 +213,11 @@ class StepScreen(KioskScreen):
             self.app.call_from_thread(self.service_failed, exc, self.perform)
             return
         if result.ok:
-            self.app.call_from_thread(self.advanced)
+            # mypy cannot solve call_from_thread's generic for a coroutine function.
+            self.app.call_from_thread(self.advanced)  # type: ignore[arg-type]
         else:
-            self.app.call_from_thread(self.refused, result.error or ServiceError.msgid,
+            # mypy cannot solve call_from_thread's generic for a coroutine function.
+            self.app.call_from_thread(self.refused, result.error or ServiceError.msgid,  # type: ignore[arg-type]
                                       result.values)
 
     async def refused(self, msgid: str, values: dict[str, Any]) -> None:

@@ -139,6 +139,12 @@ def _slot_id(appointment: dict[str, Any]) -> str:
     return reference_id(str(slots[0].get("reference", "")), "Slot")
 
 
+def _upcoming(options: list[Option], now: datetime) -> list[Option]:
+    """The timed options that start after ``now``, earliest first."""
+    timed = [(o.start, o) for o in options if o.start is not None and o.start > now]
+    return [o for _start, o in sorted(timed, key=lambda pair: pair[0])]
+
+
 def _is_conflict(exc: ServiceError) -> bool:
     """The server refused because someone else changed the Slot first ("that time was just
     taken"): 412 (a stale If-Match) or 409 on any server; a 400 or 422 only when its
@@ -166,7 +172,7 @@ class AppointmentService:
         slots = self.fhir.search("Slot", params, token)
         options = [_slot_option(s) for s in slots if s.get("status") == "free"
                    and (mode is None or mode_of(s) == mode)]
-        return sorted((o for o in options if o.start > now), key=lambda o: o.start)
+        return _upcoming(options, now)
 
     def free_slots_for_move(self, token: str, appointment_id: str,
                             now: datetime) -> list[Option]:
@@ -183,7 +189,7 @@ class AppointmentService:
             token,
         )
         options = [_appointment_option(a) for a in found if a.get("status") == "booked"]
-        return sorted((o for o in options if o.start > now), key=lambda o: o.start)
+        return _upcoming(options, now)
 
     def appointment(self, token: str, appointment_id: str) -> Option:
         """One appointment read back from the server."""

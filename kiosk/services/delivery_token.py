@@ -113,6 +113,7 @@ def load_private_key(path: Path, key_id: str | None = None) -> PrivateKey:
     except (ValueError, TypeError, jwt.PyJWTError) as exc:
         raise KeyFileError(f"{path}: not an unencrypted PEM private key or a private JWK "
                            f"({type(exc).__name__})") from exc
+    algorithm_class: type[jwt.algorithms.RSAAlgorithm | jwt.algorithms.ECAlgorithm]
     if isinstance(key, rsa.RSAPrivateKey):
         algorithm, algorithm_class = "RS384", jwt.algorithms.RSAAlgorithm
     elif isinstance(key, ec.EllipticCurvePrivateKey):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -71,7 +72,7 @@ class Search:
 
     def filter(self, kind: str, resources: Iterable[dict[str, Any]],
                query: Query) -> list[dict[str, Any]]:
-        tests = []
+        tests: list[tuple[SearchParam, str, str]] = []
         for key, raws in query.items():
             if key in IGNORED or key in _CONTROL:
                 continue
@@ -111,7 +112,7 @@ class Search:
             param = self.param(kind, key.lstrip("-"))
             present = [r for r in found if _sort_key(r, param) is not None]
             absent = [r for r in found if _sort_key(r, param) is None]
-            present.sort(key=lambda r, p=param: _sort_key(r, p), reverse=key.startswith("-"))
+            present.sort(key=partial(_sort_key, param=param), reverse=key.startswith("-"))
             found = present + absent
         return found
 

@@ -111,7 +111,7 @@ def _slots_of(day: date, spec: Schedule) -> list[dict[str, Any]]:
     end_of_day = datetime.combine(day, spec.day_end, OSLO)
     step = timedelta(minutes=spec.slot_minutes)
     while start + step <= end_of_day:
-        slot = {
+        slot: dict[str, Any] = {
             "resourceType": "Slot", "id": f"slot-{start:%Y%m%d-%H%M}",
             "schedule": {"reference": f"Schedule/{spec.schedule}"}, "status": "free",
             "start": start.isoformat(), "end": (start + step).isoformat(),

@@ -77,7 +77,7 @@ def _constraints(spec: Any, keys: tuple[str, ...], lines: Lines) -> tuple[Constr
         raise lines.error(keys, "must be a list of constraints")
     found = []
     for i, item in enumerate(spec):
-        where = (*keys, i)
+        where: tuple[str | int, ...] = (*keys, i)
         if not isinstance(item, dict) or set(item) - {"key", "human", "any_of", "on"}:
             raise lines.error(where, "must hold key, human, any_of and optionally on")
         for name in ("key", "human"):

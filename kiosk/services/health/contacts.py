@@ -53,7 +53,7 @@ def health_contacts(fhir: FhirClient, token: str, patient_id: str) -> list[Healt
     contacts: list[HealthContact] = []
     for team in teams:
         for participant in team.get("participant") or []:
-            member = (participant or {}).get("member")
+            member = (participant or {}).get("member") or {}
             reference = reference_of(member)
             kind, _, rid = reference.partition("/")
             if kind not in MEMBER_TYPES or reference in {c.reference for c in contacts}:
