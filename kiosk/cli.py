@@ -188,7 +188,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_backend(args: argparse.Namespace) -> int:
-    from kiosk.services.demo_backend import serve_forever
+    from kiosk.demo import serve_forever
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how an operator stops it
         serve_forever(args.host, args.port, public_url=args.public_url)

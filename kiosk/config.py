@@ -1,9 +1,13 @@
-"""Typed kiosk settings: defaults, then a TOML file, then HELSELOS_* environment variables.
+"""Typed kiosk settings: defaults, then a TOML file, then HELSELOS_* environment variables, then
+the command line. ``Settings`` is a msgspec Struct: each value, from whichever source, is
+converted to its field's type by msgspec (text from the environment too), and the Struct checks
+the whole in ``__post_init__``.
 
 All paths the kiosk writes to are derived here, in one place.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the models' annotations stay types, so msgspec
+# and kiosk.datafile read them as they are, instead of evaluating text at every start.
 
 import ipaddress
 import math
@@ -11,24 +15,20 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+from msgspec.inspect import BoolType, FloatType, IntType, NoneType, StrType, UnionType
 
 from kiosk.services.smart import DELIVERY_SCOPES, RENEWAL_TASK_CODE, SIGN_IN_SCOPES
 
 DEFAULT_CONFIG_PATH = Path("/etc/helselos/kiosk.toml")
 
-# Whole-number settings and the range each may take: wide enough for any real kiosk, narrow
-# enough that a typo (an hour typed in ms) does not switch a safeguard off.
-_INT_RANGES: dict[str, tuple[int, int]] = {
-    "idle_timeout_s": (40, 3600),
-    "idle_warning_s": (20, 600),
-    "max_extensions": (10, 1000),
-    "http_retries": (0, 10),
-    "outbox_max_age_h": (1, 24 * 30),
-}
-_FLOAT_RANGES: dict[str, tuple[float, float]] = {"http_timeout_s": (0.1, 120.0)}
+# Number settings carry the range each may take (``Meta``): wide enough for any real kiosk,
+# narrow enough that a typo (an hour typed in ms) does not switch a safeguard off.
 _HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 
@@ -44,11 +44,10 @@ def _default_state_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "helselos"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything an operator can set. Each field is documented because it is the manual."""
 
-    state_dir: Path = field(default_factory=lambda: _default_state_dir(os.environ))
+    state_dir: Path = msgspec.field(default_factory=lambda: _default_state_dir(os.environ))
     """Staff accounts, the audit log, and the outbox of submissions not yet delivered (deleted
     on delivery, never kept longer than outbox_max_age_h). Nothing else about a citizen."""
     fhir_base_url: str | None = None
@@ -75,11 +74,11 @@ class Settings:
     """Name and place shown on the citizen's phone when they approve sign-in."""
     default_language: str = "nb"
     """Language the idle screen starts in, and the one a session resets to."""
-    idle_timeout_s: int = 120
+    idle_timeout_s: Annotated[int, Meta(ge=40, le=3600)] = 120
     """Seconds without any input before the session ends (warning included)."""
-    idle_warning_s: int = 30
+    idle_warning_s: Annotated[int, Meta(ge=20, le=600)] = 30
     """Seconds before the end at which the warning is shown, spoken and sounded (>= 20)."""
-    max_extensions: int = 10
+    max_extensions: Annotated[int, Meta(ge=10, le=1000)] = 10
     """How often a citizen may extend a session by one action (>= 10)."""
     speech: bool = True
     """Speak every screen. Off: text only."""
@@ -88,13 +87,13 @@ class Settings:
     headset_jack: str = "auto"
     """How the kiosk knows a headset is plugged in (personal text is spoken only into one):
     auto (sound card 0's jack switch, if it has one), none, alsa:CARD, or file:PATH (on/off)."""
-    http_timeout_s: float = 5.0
+    http_timeout_s: Annotated[float, Meta(ge=0.1, le=120.0)] = 5.0
     """Seconds to wait for the backend before saying it is not answering."""
-    http_retries: int = 2
+    http_retries: Annotated[int, Meta(ge=0, le=10)] = 2
     """Extra attempts for idempotent requests, with backoff."""
     country: str = "NO"
     """NO or SE: whose rules apply to proxies and parents acting for children."""
-    outbox_max_age_h: int = 72
+    outbox_max_age_h: Annotated[int, Meta(ge=1, le=24 * 30)] = 72
     """Hours an undelivered submission may wait on this kiosk before it is discarded."""
     portal_url: str | None = None
     """The health portal's address, drawn as a QR code at the end of the phone walk-through.
@@ -124,7 +123,7 @@ class Settings:
     """Characters per printed line: 48 for 80 mm paper, 32 for 58 mm paper."""
 
     def __post_init__(self) -> None:
-        for name, (low, high) in (_INT_RANGES | _FLOAT_RANGES).items():
+        for name, (low, high) in _ranges().items():
             value = getattr(self, name)
             if isinstance(value, float) and not math.isfinite(value):
                 raise ConfigError(f"{name}: must be a finite number, got {value}")
@@ -203,56 +202,79 @@ def _valid_host(host: str) -> bool:
         return bool(_HOST_NAME.fullmatch(host)) and not host.rsplit(".", 1)[-1].isdigit()
 
 
-_TYPES: dict[str, type] = {f.name: f.type for f in fields(Settings)}  # type: ignore[misc]
+_FIELDS: dict[str, msgspec.structs.FieldInfo] = {
+    f.name: f for f in msgspec.structs.fields(Settings)}
+_ON_OFF = {"1": True, "true": True, "yes": True, "on": True,
+           "0": False, "false": False, "no": False, "off": False}
+"""The words an operator may write for a yes/no setting."""
 
 
-def _number(name: str, kind: str, raw: Any) -> int | float:
-    """A whole or decimal number for field name, finite and in the field's range."""
-    if isinstance(raw, bool):
-        raise ValueError(f"expected a number, got {raw!r}")
-    value: int | float
-    if kind == "int":
-        if isinstance(raw, float) and not raw.is_integer():
-            raise ValueError(f"expected a whole number, got {raw!r}")
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ValueError(f"expected a whole number, got {raw!r}") from None
-    else:
-        value = float(raw)
-        if not math.isfinite(value):
-            raise ValueError(f"expected a finite number, got {raw!r}")
-    low, high = (_INT_RANGES | _FLOAT_RANGES).get(name, (-math.inf, math.inf))
-    if not low <= value <= high:
-        raise ValueError(f"must be between {low} and {high}, got {value}")
-    return value
+@cache
+def _kind(name: str) -> tuple[Any, bool]:
+    """The field's type as msgspec sees it, and whether it may be left empty (None)."""
+    info = msgspec.inspect.type_info(_FIELDS[name].type)
+    if isinstance(info, UnionType):
+        rest = [t for t in info.types if not isinstance(t, NoneType)]
+        return (rest[0] if len(rest) == 1 else info), len(rest) < len(info.types)
+    return info, False
 
 
-def _coerce(name: str, raw: Any, origin: str) -> Any:
-    kind = str(_TYPES[name])
+@cache
+def _ranges() -> dict[str, tuple[Any, Any]]:
+    """Every number setting's range, from the model."""
+    found = {}
+    for name in _FIELDS:
+        kind = _kind(name)[0]
+        if isinstance(kind, IntType | FloatType) and kind.ge is not None and kind.le is not None:
+            found[name] = (kind.ge, kind.le)
+    return found
+
+
+def _path(kind: type, value: Any) -> Any:
+    """msgspec's hook for the one type it does not know: a path."""
+    if kind is Path and isinstance(value, str | int | float):
+        return Path(str(value))
+    raise NotImplementedError
+
+
+def _read(name: str, raw: Any, origin: str) -> Any:
+    """One setting as a file, the environment or the command line gives it, converted by the
+    model to its field's type (text too: ``"120"`` for a whole number, ``yes`` for yes/no). An
+    empty value leaves a setting that may be empty unset."""
+    kind, may_be_empty = _kind(name)
+    if may_be_empty and raw in ("", None):
+        return None
+    if isinstance(kind, BoolType) and not isinstance(raw, bool):
+        raw = _ON_OFF.get(str(raw).strip().lower(), raw)
     try:
-        if kind == "Path":
-            return Path(str(raw))
-        if kind == "Path | None":
-            return None if raw in ("", None) else Path(str(raw))
-        if kind == "bool":
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in {"1", "true", "yes", "on"}:
-                return True
-            if text in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(f"expected true or false, got {raw!r}")
-        if kind in ("int", "float"):
-            return _number(name, kind, raw)
-        if not isinstance(raw, str):
-            raise ValueError(f"expected text in quotes, got {raw!r}")
-        if kind == "str | None":
-            return None if raw == "" else raw
-        return raw
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"{origin}: field {name!r}: {exc}") from exc
+        if isinstance(kind, FloatType) and not isinstance(raw, bool):
+            number = msgspec.convert(raw, float, strict=False)
+            if not math.isfinite(number):
+                raise ConfigError(f"{origin}: field {name!r}: expected a finite number, "
+                                  f"got {raw!r}")
+        return msgspec.convert(raw, _FIELDS[name].type, strict=False, dec_hook=_path)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{origin}: field {name!r}: {_said(name, kind, raw, str(exc))}") from exc
+
+
+def _said(name: str, kind: Any, raw: Any, problem: str) -> str:
+    """msgspec's problem with a setting, in the words the kiosk has always used."""
+    if isinstance(kind, BoolType):
+        return f"expected true or false, got {raw!r}"
+    if isinstance(kind, StrType):
+        return f"expected text in quotes, got {raw!r}"
+    if isinstance(kind, IntType | FloatType):
+        if isinstance(raw, bool):
+            return f"expected a number, got {raw!r}"
+        if re.search(r"` [<>]=? ", problem) and name in _ranges():
+            low, high = _ranges()[name]
+            number = msgspec.convert(raw, int if isinstance(kind, IntType) else float,
+                                     strict=False)
+            return f"must be between {low} and {high}, got {number}"
+        if isinstance(kind, IntType):
+            return f"expected a whole number, got {raw!r}"
+        return f"expected a number, got {raw!r}"
+    return problem[0].lower() + problem[1:]
 
 
 def load_settings(
@@ -282,20 +304,20 @@ def load_settings(
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from exc
         for key, raw in data.items():
-            if key not in _TYPES:
-                known = ", ".join(sorted(_TYPES))
+            if key not in _FIELDS:
+                known = ", ".join(sorted(_FIELDS))
                 raise ConfigError(f"{path}: unknown field {key!r} (known fields: {known})")
-            values[key] = _coerce(key, raw, str(path))
-    for name in _TYPES:
+            values[key] = _read(key, raw, str(path))
+    for name in _FIELDS:
         var = f"HELSELOS_{name.upper()}"
         if var in env:
-            values[name] = _coerce(name, env[var], f"environment variable {var}")
+            values[name] = _read(name, env[var], f"environment variable {var}")
     for name, raw in overrides.items():
         if raw is not None:
-            values[name] = _coerce(name, raw, "command line")
+            values[name] = _read(name, raw, "command line")
     return Settings(**values)
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:
     """A copy of settings with some fields changed (used by tests and the CLI)."""
-    return replace(settings, **changes)
+    return msgspec.structs.replace(settings, **changes)

@@ -25,7 +25,7 @@ def _service(settings: Settings) -> Iterator[tuple[str, str, str | None]]:
     if settings.fhir_base_url is not None:
         yield settings.fhir_base_url.rstrip("/"), "configured FHIR server", None
         return
-    from kiosk.services.demo_backend import DemoBackend
+    from kiosk.demo import DemoBackend
 
     backend = DemoBackend(host=settings.demo_host, port=0,
                           delivery_client_id=settings.delivery_client_id)

@@ -19,6 +19,7 @@ from helper_mode.audit import AuditLog
 from helper_mode.staff import StaffRegistry
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import ConfigError, Settings
+from kiosk.demo import DemoBackend
 from kiosk.guides.loader import bundled_guides_dir, load_guides
 from kiosk.guides.model import Guide
 from kiosk.services.delivery_token import (
@@ -28,7 +29,6 @@ from kiosk.services.delivery_token import (
     KeyFileError,
     load_private_key,
 )
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.discovery import Discovery
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.medicines import RenewalCode

@@ -68,6 +68,8 @@ def test_the_tree_keeps_every_import_contract(tree: Path) -> None:
     ("kiosk/guides/runner.py", "import textual.app  # noqa", "The engine never imports Textual"),
     ("speech/voice.py", "from kiosk.screens import base  # noqa", "The engine never imports"),
     ("kiosk/widgets/say.py", "import kiosk.app  # noqa", "Widgets are drawn from what"),
+    ("kiosk/demo/booking.py", "from kiosk.services import fhir  # noqa",
+     "The practice service stands alone"),
 ])
 def test_a_broken_import_contract_fails(tree: Path, module: str, line: str,
                                         contract: str) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import subprocess
 from pathlib import Path
+
+import msgspec
 
 from kiosk.config import Settings
 
@@ -30,7 +31,7 @@ def test_every_setting_is_in_the_readme_with_its_docstring() -> None:
         if line.startswith("| `")
     }
     docs = field_docs()
-    names = [f.name for f in dataclasses.fields(Settings)]
+    names = [f.name for f in msgspec.structs.fields(Settings)]
     assert sorted(docs) == sorted(names), "every Settings field needs a docstring"
     for name in names:
         assert name in rows, f"README's configuration table lacks {name}"

@@ -1,20 +1,24 @@
 """The language registry: which languages the kiosk offers, read from languages.yaml.
 
-The file is data, so it is validated like data: every error names the file, the line and the
-field. ``LANGUAGES`` is loaded once at import from the shipped file.
+The file is data, so it is validated like data (kiosk.datafile, into ``LanguagesFile``): every
+error names the file, the line and the field. ``LANGUAGES`` is loaded once at import from the
+shipped file.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the models' annotations stay types, so msgspec
+# and kiosk.datafile read them as they are, instead of evaluating text at every start.
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
 
-import yaml
+import msgspec
+from msgspec import Meta
+
+from kiosk.datafile import At, DataFileError, Format, KeyPath, Rule, Rules, Says, Shape, check
 
 LANGUAGES_FILE = Path(__file__).with_name("languages.yaml")
-_FIELDS = ("code", "native_name", "english_name", "direction", "espeak_voice", "catalog")
-_DIRECTIONS = ("ltr", "rtl")
 _CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
@@ -33,12 +37,11 @@ class Language:
     """Absolute path of the gettext PO file."""
 
 
-class LanguageError(ValueError):
+class LanguageError(DataFileError):
     """languages.yaml is wrong; str() reads "path:line: field 'x': message"."""
 
-    def __init__(self, path: Path, line: int, field: str, message: str) -> None:
-        self.path, self.line, self.field, self.message = path, line, field, message
-        super().__init__(f"{path}:{line}: field {field!r}: {message}")
+    def __init__(self, path: Path | str, line: int, field: str | None, message: str) -> None:
+        super().__init__(path, line, field or "languages", message)
 
 
 class UnknownLanguage(LookupError):
@@ -50,78 +53,103 @@ class UnknownLanguage(LookupError):
         super().__init__(f"unknown language {code!r}; known languages: {', '.join(known)}")
 
 
-def _scalar(node: yaml.Node, path: Path, field: str) -> str:
-    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
-        raise LanguageError(path, node.start_mark.line + 1, field, "must be a non-empty text")
-    return str(node.value).strip()
+Text = Annotated[str, Meta(pattern=r"\S"), Says(wrong="must be a non-empty text")]
 
 
-def _language(node: yaml.Node, path: Path) -> Language:
-    line = node.start_mark.line + 1
-    if not isinstance(node, yaml.MappingNode):
-        raise LanguageError(path, line, "languages", "each entry must be a mapping of fields")
-    values: dict[str, str] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if key not in _FIELDS:
-            raise LanguageError(
-                path, key_node.start_mark.line + 1, key,
-                f"unknown field (known fields: {', '.join(_FIELDS)})",
-            )
-        if key in values:
-            raise LanguageError(path, key_node.start_mark.line + 1, key, "given twice")
-        values[key] = _scalar(value_node, path, key)
-    for name in _FIELDS:
-        if name not in values:
-            raise LanguageError(path, line, name, "missing")
-    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-    if not _CODE.fullmatch(values["code"]):
-        raise LanguageError(path, lines["code"], "code", "must be a BCP 47 code such as 'nb'")
-    if values["direction"] not in _DIRECTIONS:
-        raise LanguageError(path, lines["direction"], "direction", "must be 'ltr' or 'rtl'")
-    catalog = (path.parent / values["catalog"]).resolve()
+class LanguageEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One language as languages.yaml lists it."""
+
+    code: Annotated[Text, Rule("code")]
+    native_name: Text
+    english_name: Text
+    direction: Annotated[Text, Rule("direction")]
+    espeak_voice: Text
+    catalog: Annotated[Text, Rule("catalog")]
+    """A gettext PO file, relative to languages.yaml."""
+
+
+class LanguagesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    languages: Annotated[
+        tuple[Annotated[LanguageEntry, Says(wrong="each entry must be a mapping of fields")], ...],
+        Meta(min_length=1), Rule("codes_differ"), Says(wrong="must be a non-empty list"),
+    ]
+
+
+class LanguagesFormat(Format):
+    error = LanguageError
+
+    def syntax(self, path: Path, line: int, problem: str, context: str | None) -> DataFileError:
+        return LanguageError(path, line, "languages", f"not valid YAML: {problem}")
+
+    def empty(self, at: At[Any], shape: Shape) -> None:
+        at.error("the file must hold 'languages:' mapping", line=1)
+
+    def not_a_mapping(self, at: At[Any], shape: Shape, value: object) -> None:
+        if at.path:
+            super().not_a_mapping(at, shape, value)
+        else:
+            at.error("the file must hold 'languages:' mapping")
+
+    def unknown_field(self, at: At[Any], shape: Shape, name: str) -> None:
+        if at.path:
+            known = ", ".join(shape.struct.allowed if shape.struct else ())
+            at.error(f"unknown field (known fields: {known})", name)
+        else:
+            at.error("unknown top-level field", name)
+
+    def duplicate(self, at: At[Any], shape: Shape, line: int) -> None:
+        at.error("given twice", line=line)
+
+    def missing(self, at: At[Any], shape: Shape, name: str) -> None:
+        at.error("must be a non-empty list" if not at.path else "missing", name, line=at.line())
+
+    def label(self, doc: Any, path: KeyPath, root: Shape) -> str | None:
+        """A field by its own name; the list and its entries as "languages"."""
+        return next((p for p in reversed(path) if isinstance(p, str)), "languages")
+
+
+RULES: Rules[None] = Rules()
+
+
+@RULES.check("code")
+def bcp47(code: str, at: At[None]) -> None:
+    if not _CODE.fullmatch(code):
+        at.error("must be a BCP 47 code such as 'nb'")
+
+
+@RULES.check("direction")
+def direction(value: str, at: At[None]) -> None:
+    if value not in ("ltr", "rtl"):
+        at.error("must be 'ltr' or 'rtl'")
+
+
+@RULES.check("catalog")
+def catalog_exists(value: str, at: At[None]) -> None:
+    catalog = (at.doc.path.parent / value).resolve()
     if not catalog.is_file():
-        raise LanguageError(path, lines["catalog"], "catalog", f"no such file: {catalog}")
-    return Language(
-        code=values["code"],
-        native_name=values["native_name"],
-        english_name=values["english_name"],
-        direction=values["direction"],
-        espeak_voice=values["espeak_voice"],
-        catalog=catalog,
-    )
+        at.error(f"no such file: {catalog}")
+
+
+@RULES.check("codes_differ")
+def codes_differ(entries: tuple[LanguageEntry, ...], at: At[None]) -> None:
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        if entry.code in seen:
+            at.error(f"{entry.code!r} is listed twice", index, field="code")
+        seen.add(entry.code)
 
 
 def load_languages(path: Path = LANGUAGES_FILE) -> dict[str, Language]:
-    """Read and validate a languages file; the result keeps the file's order."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise LanguageError(path, line, "languages", f"not valid YAML: {exc.problem}") from exc
-    if not isinstance(root, yaml.MappingNode):
-        line = root.start_mark.line + 1 if root is not None else 1
-        raise LanguageError(path, line, "languages", "the file must hold 'languages:' mapping")
-    entries = None
-    for key_node, value_node in root.value:
-        if key_node.value != "languages":
-            raise LanguageError(
-                path, key_node.start_mark.line + 1, str(key_node.value), "unknown top-level field"
-            )
-        entries = value_node
-    if not isinstance(entries, yaml.SequenceNode) or not entries.value:
-        line = entries.start_mark.line + 1 if entries is not None else 1
-        raise LanguageError(path, line, "languages", "must be a non-empty list")
-    languages: dict[str, Language] = {}
-    for node in entries.value:
-        language = _language(node, path)
-        if language.code in languages:
-            raise LanguageError(
-                path, node.start_mark.line + 1, "code", f"{language.code!r} is listed twice"
-            )
-        languages[language.code] = language
-    return languages
+    """Read and validate a languages file; the result keeps the file's order. Raises the first
+    problem as LanguageError."""
+    loaded = check(path, LanguagesFile, fmt=LanguagesFormat(), rules=RULES)
+    if loaded.value is None:
+        raise loaded.errors[0]
+    return {entry.code: Language(
+        code=entry.code, native_name=entry.native_name, english_name=entry.english_name,
+        direction=entry.direction, espeak_voice=entry.espeak_voice,
+        catalog=(path.parent / entry.catalog).resolve(),
+    ) for entry in loaded.value.languages}
 
 
 LANGUAGES: dict[str, Language] = load_languages()

@@ -1,4 +1,5 @@
-"""Read guide files: YAML with line numbers, checked by kiosk.guides.schema.
+"""Read guide files: kiosk.datafile reads each into the model of kiosk.guides.model, checked by
+the rules of kiosk.guides.schema.
 
 Every problem becomes a GuideError naming file, line and field; ``load_guides`` and
 ``check_paths`` report all problems in all files at once, so an author fixes them in one go.
@@ -9,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
-import yaml
-
-from kiosk.datafile import compose_yaml
+from kiosk.datafile import Document
 from kiosk.guides.model import Guide
-from kiosk.guides.schema import GuideError, GuideErrors, build_guide, line_of
+from kiosk.guides.schema import GuideError, GuideErrors, Known, read_guide
 
 __all__ = [
     "GuideError",
@@ -37,7 +36,7 @@ def load_guide(
     known_actions: Collection[str] | None = None,
 ) -> Guide:
     """Load and check one guide file. Raises GuideErrors listing every problem in it."""
-    guide, errors, _root = _read(Path(path), known_sources, known_actions)
+    guide, errors, _doc = _read(Path(path), known_sources, known_actions)
     if guide is None:
         raise GuideErrors(errors)
     return guide
@@ -84,14 +83,14 @@ def _read_all(
             errors.append(GuideError(path, 0, None, "there is no such file or folder."))
     guides: dict[str, Guide] = {}
     for file in files:
-        guide, found, root = _read(file, known_sources, known_actions)
+        guide, found, doc = _read(file, known_sources, known_actions)
         errors.extend(found)
         if guide is None:
             continue
         if guide.id in guides:
             first = guides[guide.id]
             errors.append(GuideError(
-                file, _id_line(root), "id",
+                file, _id_line(doc), "id",
                 f"guide id '{guide.id}' is already used by {first.path}; give each guide its"
                 " own id.",
             ))
@@ -104,32 +103,10 @@ def _read(
     path: Path,
     known_sources: Collection[str] | None,
     known_actions: Collection[str] | None,
-) -> tuple[Guide | None, list[GuideError], yaml.Node | None]:
-    try:
-        root = _compose(path)
-    except GuideError as error:
-        return None, [error], None
-    guide, errors = build_guide(root, path, known_sources, known_actions)
-    return guide, errors, root
+) -> tuple[Guide | None, list[GuideError], Document | None]:
+    return read_guide(path, Known(known_sources, known_actions))
 
 
-def _compose(path: Path) -> yaml.Node | None:
-    """The file's YAML node tree (keeps line numbers); any reading problem is a GuideError."""
-    return compose_yaml(path, error=GuideError, hint=_syntax_hint)
-
-
-def _syntax_hint(problem: str) -> str:
-    if "\\t" in problem:
-        return "Indent with spaces, not tabs."
-    if "single document" in problem:
-        return "Keep one guide per file and remove the '---' line."
-    return "Check the indentation and the ':' after each field name on this line and above."
-
-
-def _id_line(root: yaml.Node | None) -> int:
+def _id_line(doc: Document | None) -> int:
     """The line of a loaded guide's top-level id field."""
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if key.value == "id":
-                return line_of(value)
-    return 1
+    return 1 if doc is None else doc.line(("id",))

@@ -1,23 +1,45 @@
 """GuideRunner: walks a citizen through a Guide one step at a time, with no UI code at all.
 
-The UI shows ``runner.step`` and calls the method for its kind (``choose``, ``confirm``,
-``pick``, ``seen``, ``enter_number``, ``enter_text``, ``signed_in``, ``perform``). Each one
-checks the answer, keeps it in the Session and moves on; a wrong answer raises AnswerError,
-whose msgid says in plain English what to fix. Answers live only in the Session, so
+The UI shows ``runner.step`` and calls the method that answers its kind (``choose``,
+``confirm``, ``pick``, ``seen``, ``enter_number``, ``enter_text``, ``signed_in``, ``perform``).
+Each one checks the answer, keeps it in the Session and moves on; a wrong answer raises
+AnswerError, whose msgid says in plain English what to fix. Answers live only in the Session, so
 ``session.wipe()`` forgets them.
+
+One registry, ``ANSWERS``, pairs each step kind (a class of kiosk.guides.model) with the method
+that answers it: ``@answers(NumberStep)`` on ``enter_number`` registers it, and makes the method
+refuse (WrongStep) when the current step is of another kind and hand it the step, typed. A new
+kind is one model class, one such method and one renderer in the step screen.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from kiosk.guides.model import ActionPort, ActionResult, Guide, Option, Step
+from kiosk.guides.model import (
+    STEP_TYPES,
+    ActionPort,
+    ActionResult,
+    ActionStep,
+    ChoiceStep,
+    ConfirmStep,
+    FinishStep,
+    Guide,
+    ListStep,
+    NumberStep,
+    Option,
+    SigninStep,
+    SlotStep,
+    Step,
+    StepBase,
+    TextStep,
+)
 from kiosk.session import Session
 from translations.catalog import N_
-
-QUESTION_KINDS = frozenset({"choice", "confirm", "slot", "list", "number", "text"})
-LISTING_KINDS = frozenset({"slot", "list"})
 
 NOT_A_CHOICE = N_("Please choose one of the answers on the screen.")
 NOT_AN_OPTION = N_("That is no longer in the list. Please choose one of those shown.")
@@ -50,6 +72,47 @@ class WrongStep(RuntimeError):
     """The UI called a method that does not fit the current step (a programming error)."""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """How the runner takes the answer to one kind of step."""
+
+    method: str | None
+    """The GuideRunner method that takes it, e.g. ``choose`` (None: nothing to answer)."""
+    question: bool
+    """The step asks the citizen something, so ``back()`` returns to it."""
+
+
+ANSWERS: dict[type[StepBase], Answer] = {}
+"""Each step kind -> the GuideRunner method that answers it (FinishStep has none: the guide is
+done). Filled by ``@answers``."""
+
+S = TypeVar("S", bound=StepBase)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def answers(
+    kind: type[S], *, question: bool = False,
+) -> Callable[[Callable[Concatenate[GuideRunner, S, P], R]],
+              Callable[Concatenate[GuideRunner, P], R]]:
+    """Register a GuideRunner method as the answer to ``kind`` steps. Callers leave the step
+    out (``runner.choose("red")``); the method gets the current step, which must be a ``kind``
+    step (else WrongStep)."""
+
+    def register(
+        method: Callable[Concatenate[GuideRunner, S, P], R],
+    ) -> Callable[Concatenate[GuideRunner, P], R]:
+        ANSWERS[kind] = Answer(method.__name__, question)
+
+        @functools.wraps(method)
+        def answer(self: GuideRunner, *args: P.args, **kwargs: P.kwargs) -> R:
+            return method(self, self._expect(kind), *args, **kwargs)
+
+        return answer
+
+    return register
+
+
 class GuideRunner:
     """The state of one citizen's way through one guide."""
 
@@ -71,7 +134,7 @@ class GuideRunner:
 
     @property
     def finished(self) -> bool:
-        return self.step.kind == "finish"
+        return isinstance(self.step, FinishStep)
 
     @property
     def can_go_back(self) -> bool:
@@ -90,48 +153,46 @@ class GuideRunner:
             values["name"] = self.session.person.display_name
         return values
 
-    # -- answers ----------------------------------------------------------------------------
+    def options(self) -> list[Option]:
+        """What the current slot or list step shows; asked once per visit to the step."""
+        step = self.step
+        if not isinstance(step, SlotStep | ListStep):
+            raise WrongStep(f"step '{step.id}' is a {step.kind} step; it lists nothing")
+        if step.id not in self.session.fetched:
+            self.session.fetched[step.id] = self.actions.options(step.source, self.session)
+        options: list[Option] = self.session.fetched[step.id]
+        return options
 
-    def choose(self, choice_id: str) -> None:
-        step = self._expect("choice")
+    # -- answers, one method per kind of step ------------------------------------------------
+
+    @answers(ChoiceStep, question=True)
+    def choose(self, step: ChoiceStep, choice_id: str) -> None:
         choice = next((c for c in step.choices if c.id == choice_id), None)
         if choice is None:
             raise AnswerError(NOT_A_CHOICE)
         self.session.remember(step.key, choice.id, choice.label)
         self._go(choice.next)
 
-    def confirm(self, yes: bool) -> None:
-        step = self._expect("confirm")
+    @answers(ConfirmStep, question=True)
+    def confirm(self, step: ConfirmStep, yes: bool) -> None:
         self.session.remember(step.key, yes)
-        target = step.yes if yes else step.no
-        assert target is not None  # the schema requires both
-        self._go(target)
+        self._go(step.yes if yes else step.no)
 
-    def options(self) -> list[Option]:
-        """What the current slot or list step shows; asked once per visit to the step."""
-        step = self.step
-        if step.kind not in LISTING_KINDS:
-            raise WrongStep(f"step '{step.id}' is a {step.kind} step; it lists nothing")
-        if step.id not in self.session.fetched:
-            assert step.source is not None  # the schema requires it
-            self.session.fetched[step.id] = self.actions.options(step.source, self.session)
-        options: list[Option] = self.session.fetched[step.id]
-        return options
-
-    def pick(self, option_id: str, label: str) -> None:
+    @answers(SlotStep, question=True)
+    def pick(self, step: SlotStep, option_id: str, label: str) -> None:
         """Choose an option of a slot step; ``label`` is how the UI shows it (e.g. the time)."""
-        step = self._expect("slot")
         if not any(option.id == option_id for option in self.options()):
             raise AnswerError(NOT_AN_OPTION)
         self.session.remember(step.key, option_id, label)
-        self._go_next(step)
+        self._go(step.next)
 
-    def seen(self) -> None:
+    @answers(ListStep, question=True)
+    def seen(self, step: ListStep) -> None:
         """The citizen has read a list step; go on."""
-        self._go_next(self._expect("list"))
+        self._go(step.next)
 
-    def enter_number(self, text: str) -> None:
-        step = self._expect("number")
+    @answers(NumberStep, question=True)
+    def enter_number(self, step: NumberStep, text: str) -> None:
         typed = text.strip().replace(" ", "")
         if not typed:
             raise AnswerError(NUMBER_EMPTY)
@@ -146,10 +207,10 @@ class GuideRunner:
         value = float(f"{whole}.{fraction or 0}")
         self._check_range(step, value)
         self.session.remember(step.key, value if fraction else int(whole), typed)
-        self._go_next(step)
+        self._go(step.next)
 
-    def enter_text(self, text: str) -> None:
-        step = self._expect("text")
+    @answers(TextStep, question=True)
+    def enter_text(self, step: TextStep, text: str) -> None:
         answer = text.strip()
         if not answer:
             raise AnswerError(TEXT_EMPTY)
@@ -157,53 +218,46 @@ class GuideRunner:
             raise AnswerError(TEXT_TOO_LONG, max_length=step.max_length, length=len(answer))
         # A masked answer gets no label, so no {placeholder} can show or speak it.
         self.session.remember(step.key, answer, None if step.masked else answer)
-        self._go_next(step)
+        self._go(step.next)
 
-    def signed_in(self) -> None:
+    @answers(SigninStep)
+    def signed_in(self, step: SigninStep) -> None:
         """Move past a sign-in step once the Session holds the signed-in person."""
-        step = self._expect("signin")
         if self.session.person is None:
             raise WrongStep("signed_in() called before session.sign_in()")
-        self._go_next(step)
+        self._go(step.next)
 
-    def perform(self) -> ActionResult:
+    @answers(ActionStep)
+    def perform(self, step: ActionStep) -> ActionResult:
         """Carry out the action step's service call; move on when it worked.
 
         On failure the runner stays on the step (the citizen may try again) unless the step
         names an ``on_error`` step. A ServiceError from the services propagates unchanged.
         """
-        step = self._expect("action")
-        assert step.action is not None  # the schema requires it
         result = self.actions.perform(step.action, self.session)
         if result.ok:
             for key, value in result.values.items():
                 self.session.remember(key, value, value if isinstance(value, str) else str(value))
             # What is done cannot be undone by going back.
             self._history.clear()
-            target = step.queued if result.queued and step.queued else step.next
-            assert target is not None  # the schema requires next
-            self._go(target)
+            self._go(step.queued if result.queued and step.queued else step.next)
         elif step.on_error:
             self._go(step.on_error)
         return result
 
     # -- moving -----------------------------------------------------------------------------
 
-    def _expect(self, kind: str) -> Step:
+    def _expect(self, kind: type[S]) -> S:
         step = self.step
-        if step.kind != kind:
-            raise WrongStep(f"step '{step.id}' is a {step.kind} step, not a {kind} step")
+        if not isinstance(step, kind):
+            raise WrongStep(f"step '{step.id}' is a {step.kind} step, not a {kind.kind} step")
         return step
-
-    def _go_next(self, step: Step) -> None:
-        assert step.next is not None  # the schema requires next for this kind
-        self._go(step.next)
 
     def _go(self, target: str) -> None:
         if target in self._history:
             # Going to an earlier question (e.g. "no" on a confirm) is going back to it.
             del self._history[self._history.index(target):]
-        elif self.step.kind in QUESTION_KINDS:
+        elif ANSWERS[type(self.step)].question:
             self._history.append(self._current)
         self._enter(target)
 
@@ -211,10 +265,11 @@ class GuideRunner:
         self._current = step_id
         # Each visit to a slot step asks the service again, so the list is never stale.
         self.session.fetched.pop(step_id, None)
-        if self.step.kind == "signin" and self.session.person is not None:
-            self._go_next(self.step)
+        step = self.step
+        if isinstance(step, SigninStep) and self.session.person is not None:
+            self._go(step.next)
 
-    def _check_range(self, step: Step, value: float) -> None:
+    def _check_range(self, step: NumberStep, value: float) -> None:
         low, high = step.minimum, step.maximum
         if (low is None or value >= low) and (high is None or value <= high):
             return
@@ -224,6 +279,10 @@ class GuideRunner:
         if low is not None:
             raise AnswerError(TOO_SMALL, minimum=shown["minimum"], unit=shown["unit"])
         raise AnswerError(TOO_LARGE, maximum=shown["maximum"], unit=shown["unit"])
+
+
+ANSWERS[FinishStep] = Answer(None, question=False)  # the guide is done
+assert set(ANSWERS) == set(STEP_TYPES), "every step kind needs its answer in GuideRunner"
 
 
 def _plain(number: float | None) -> str:

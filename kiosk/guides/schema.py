@@ -2,7 +2,9 @@
 
 A guide is one YAML file, e.g. ``kiosk/guides/content/appointment.yaml``. Check your work with
 ``kiosk guides check FILE_OR_FOLDER``: every problem is reported as ``file:line: field 'x':
-what is wrong and how to fix it``.
+what is wrong and how to fix it``. (For programmers: the file's typed model is ``GuideFile`` in
+kiosk/guides/model.py, one class per step kind, read by kiosk.datafile; the rules that go
+beyond types are the functions registered in ``RULES`` below.)
 
 Write every text as a short, plain English sentence. English is the source language: the
 catalogs in ``translations/locale`` translate each sentence. ``{slot}``-style placeholders are
@@ -77,52 +79,48 @@ Example::
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-import yaml
-from yaml.constructor import SafeConstructor
+import msgspec
 
-from kiosk.datafile import DataFileError, DataFileErrors
-from kiosk.guides.model import STEP_KINDS, Choice, Guide, Step, StepKind
+from kiosk.datafile import (
+    At,
+    DataFileError,
+    DataFileErrors,
+    Document,
+    Format,
+    KeyPath,
+    Rules,
+    Shape,
+    read,
+    suggest,
+    validate,
+)
+from kiosk.guides.model import (
+    ADDRESS_FIX,
+    STEP_KINDS,
+    STEP_TYPES,
+    TEXT_FIX,
+    ChoiceStep,
+    FinishStep,
+    Guide,
+    GuideFile,
+    NumberStep,
+    Step,
+)
+
+__all__ = ["GuideError", "GuideErrors", "Known", "read_guide", "suggest"]
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-GUIDE_REQUIRED = ("id", "title", "description", "icon_label", "start", "steps")
-GUIDE_OPTIONAL = ("order",)
-CHOICE_REQUIRED = ("id", "label", "next")
-CHOICE_OPTIONAL = ("voice",)
-
-# kind -> (required fields, optional fields); "id" and "kind" are required everywhere.
-KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "choice": (("prompt", "help", "choices"), ("store", "private")),
-    "confirm": (("prompt", "help", "yes", "no"), ("store", "private")),
-    "slot": (("prompt", "help", "source", "next", "empty"), ("store", "private")),
-    "list": (("prompt", "help", "source", "next", "empty"), ("private",)),
-    "number": (
-        ("prompt", "help", "unit", "next"),
-        ("minimum", "maximum", "decimals", "store", "private"),
-    ),
-    "text": (("prompt", "help", "next"), ("max_length", "store", "private", "masked")),
-    "signin": (("next",), ("prompt", "help")),
-    "action": (("action", "next"), ("prompt", "help", "on_error", "queued")),
-    "finish": (("prompt",), ("help", "private", "qr")),
-}
 QR_SETTINGS = ("portal_url",)
 """Kiosk settings a finish step's ``qr`` may name: the address depends on where it runs."""
 TARGET_FIELDS = ("next", "yes", "no", "on_error", "queued")
-TEXT_FIELDS = ("prompt", "help", "unit", "empty")
-
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_CONSTRUCT = SafeConstructor()
 
 
 class GuideError(DataFileError):
@@ -133,434 +131,282 @@ class GuideErrors(DataFileErrors):
     """Every problem found in one or more guide files."""
 
 
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    """' Did you mean 'x'?' for the closest candidate, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
+@dataclass(frozen=True)
+class Known:
+    """The names the services offer, which source and action steps must use (None: a name is
+    not judged, e.g. when no services are configured)."""
+
+    sources: Collection[str] | None = None
+    actions: Collection[str] | None = None
 
 
-def line_of(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+def read_guide(path: Path, known: Known) -> tuple[Guide | None, list[GuideError], Document | None]:
+    """Read and check one guide file: the Guide (None if anything is wrong), every problem,
+    and the document (None when the file could not be read)."""
+    try:
+        doc = read(path, FORMAT)
+    except GuideError as error:
+        return None, [error], None
+    loaded = validate(doc, GuideFile, fmt=FORMAT, rules=RULES, context=known)
+    errors = [e for e in loaded.errors if isinstance(e, GuideError)]
+    file = loaded.value
+    if file is None:
+        return None, errors, doc
+    items = doc.node(("steps",))
+    for step, item in zip(file.steps, getattr(items, "value", ()), strict=False):
+        step.__dict__["line"] = item.start_mark.line + 1
+    return Guide(
+        id=file.id, title=file.title, description=file.description, start=file.start,
+        steps={step.id: step for step in file.steps}, path=path, icon_label=file.icon_label,
+        order=file.order,
+    ), errors, doc
 
 
-def _describe(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a group of fields"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    return f"'{node.value}'"
+# -- how a guide file words its problems ---------------------------------------------------------
 
 
-def build_guide(
-    root: yaml.Node | None,
-    path: Path,
-    known_sources: Collection[str] | None = None,
-    known_actions: Collection[str] | None = None,
-) -> tuple[Guide | None, list[GuideError]]:
-    """Check a composed YAML document; return the Guide (None if anything is wrong) and errors.
+class GuideFormat(Format):
+    error = GuideError
 
-    ``known_sources``/``known_actions`` are the names the services offer; None skips that check.
-    """
-    checker = _Checker(path, known_sources, known_actions)
-    guide = checker.guide(root)
-    return (None if checker.errors else guide), checker.errors
+    def hint(self, problem: str) -> str:
+        if "\\t" in problem:
+            return "Indent with spaces, not tabs."
+        if "single document" in problem:
+            return "Keep one guide per file and remove the '---' line."
+        return super().hint(problem)
 
+    def empty(self, at: At[Known], shape: Shape) -> None:
+        needs = ", ".join(shape.struct.required) if shape.struct else "its fields"
+        at.error(f"the file is empty; a guide needs {needs}.", field=None, line=1)
 
-class _Checker:
-    def __init__(
-        self,
-        path: Path,
-        known_sources: Collection[str] | None,
-        known_actions: Collection[str] | None,
-    ) -> None:
-        self.path = path
-        self.known = {"source": known_sources, "action": known_actions}
-        self.errors: list[GuideError] = []
-        self.step_lines: dict[str, int] = {}
-        """Every step id with a usable name, even of steps that have other errors."""
-        self.links: list[tuple[str, yaml.Node, str]] = []
-        """(field, value node, target id) of every next/yes/no/on_error and choice next."""
-        self.links_ok = True
-        """False once any link between steps could not be read."""
-        self.key_lines: dict[int, int] = {}
-        """id(value node) -> line of its field name."""
-
-    def error(self, where: yaml.Node | int, field: str | None, message: str) -> None:
-        # A field's value is reported on the line of its name: a block list starts a line
-        # below "choices:", but the author looks for the field.
-        line = where if isinstance(where, int) else self.key_lines.get(id(where), line_of(where))
-        self.errors.append(GuideError(self.path, line, field, message))
-
-    # -- generic field readers -------------------------------------------------------------
-
-    def fields(
-        self,
-        node: yaml.Node,
-        prefix: str,
-        required: tuple[str, ...],
-        optional: tuple[str, ...],
-        what: str,
-    ) -> dict[str, yaml.Node]:
-        """The mapping's value nodes by key, after reporting duplicate, unknown and missing keys."""
-        found: dict[str, yaml.Node] = {}
-        allowed = required + optional
-        for key, value in node.value:
-            name = str(key.value)
-            field = f"{prefix}{name}"
-            if name in found:
-                self.error(key, field, f"appears twice in {what}; keep only one.")
-            elif name not in allowed:
-                self.error(
-                    key,
-                    field,
-                    f"{what} has no field '{name}'.{suggest(name, allowed)}"
-                    f" Allowed fields: {', '.join(allowed)}.",
-                )
-            else:
-                found[name] = value
-                self.key_lines[id(value)] = line_of(key)
-        for name in required:
-            if name not in found:
-                self.error(node, f"{prefix}{name}", f"is missing; {what} needs it.")
-                if name in (*TARGET_FIELDS, "choices"):
-                    self.links_ok = False
-        return found
-
-    def text(
-        self, node: yaml.Node, field: str, fix: str = "write a short sentence here."
-    ) -> str | None:
-        if not isinstance(node, yaml.ScalarNode):
-            self.error(node, field, f"must be text, not {_describe(node)}.")
-            return None
-        value = "" if node.tag == _NULL else str(node.value)
-        if not value.strip():
-            self.error(node, field, f"is empty; {fix}")
-            return None
-        try:
-            parts = list(string.Formatter().parse(value))
-        except ValueError as exc:
-            self.error(
-                node, field,
-                f"has a broken {{placeholder}} ({exc}). Close every '{{' with '}}';"
-                " write '{{' or '}}' for a brace that is just text.",
-            )
-            return None
-        for _literal, name, spec, conversion in parts:
-            if name is not None and (not ID_PATTERN.match(name) or spec or conversion):
-                self.error(
-                    node, field,
-                    f"placeholder '{{{name}}}' must be a plain name such as {{slot}}.",
-                )
-                return None
-        return value.strip()
-
-    def ident(self, node: yaml.Node, field: str) -> str | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL:
-            self.error(node, field, f"must be a name such as 'pick_time', not {_describe(node)}.")
-            return None
-        value = str(node.value)
-        if not ID_PATTERN.match(value):
-            self.error(
-                node, field,
-                f"'{value}' is not a usable name; use letters, digits and _ only,"
-                " starting with a letter, like 'pick_time'.",
-            )
-            return None
-        return value
-
-    def number(self, node: yaml.Node, field: str) -> float | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag in (_INT, _FLOAT):
-            return float(_CONSTRUCT.construct_yaml_float(node))
-        self.error(node, field, f"must be a number such as 72 or 72.5, not {_describe(node)}.")
-        return None
-
-    def whole(self, node: yaml.Node, field: str, least: int) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
-            value = int(_CONSTRUCT.construct_yaml_int(node))
-            if value >= least:
-                return value
-            self.error(node, field, f"must be {least} or more, not {value}.")
-            return None
-        self.error(node, field, f"must be a whole number such as 3, not {_describe(node)}.")
-        return None
-
-    def flag(self, node: yaml.Node, field: str) -> bool | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
-            return bool(_CONSTRUCT.construct_yaml_bool(node))
-        self.error(node, field, f"must be yes or no, not {_describe(node)}.")
-        return None
-
-    def address(self, node: yaml.Node, field: str) -> str | None:
-        """An http(s) address; it may start with a setting's placeholder such as {portal_url}."""
-        value = self.text(node, field, "write an address such as {portal_url} or https://…")
-        if value is None:
-            return None
-        names = [n for _lit, n, _spec, _conv in string.Formatter().parse(value) if n]
-        unknown = [n for n in names if n not in QR_SETTINGS]
-        if unknown or (names and not value.startswith("{")):
-            self.error(
-                node, field,
-                "only a kiosk setting may be filled in here, at the very start: "
-                + ", ".join(f"{{{name}}}" for name in QR_SETTINGS) + ".",
-            )
-            return None
-        parts = urlsplit(value.format_map(dict.fromkeys(QR_SETTINGS, "https://setting.invalid")))
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
-            self.error(
-                node, field,
-                f"'{value}' is not a web address; write one starting with https:// or a"
-                " setting such as {portal_url}.",
-            )
-            return None
-        return value
-
-    def known_name(self, node: yaml.Node, field: str, kind: str) -> str | None:
-        name = self.ident(node, field)
-        known = self.known.get(kind)
-        if name is not None and known is not None and name not in known:
-            self.error(
-                node, field,
-                f"the services have no {kind} '{name}'.{suggest(name, known)}"
-                f" Known: {', '.join(sorted(known)) or 'none'}.",
-            )
-            return None
-        return name
-
-    # -- the guide, its steps and choices ---------------------------------------------------
-
-    def guide(self, root: yaml.Node | None) -> Guide | None:
-        if root is None:
-            self.error(1, None, f"the file is empty; a guide needs {', '.join(GUIDE_REQUIRED)}.")
-            return None
-        if not isinstance(root, yaml.MappingNode):
-            self.error(root, None, "a guide must be a group of fields such as 'id: my_guide'.")
-            return None
-        found = self.fields(root, "", GUIDE_REQUIRED, GUIDE_OPTIONAL, "a guide")
-        values: dict[str, Any] = {}
-        for name in ("title", "description"):
-            if name in found:
-                values[name] = self.text(found[name], name)
-        if "icon_label" in found:
-            values["icon_label"] = self.text(
-                found["icon_label"], "icon_label",
-                "say in a few words what the tile's icon shows; it is read aloud.",
-            )
-        for name in ("id", "start"):
-            if name in found:
-                values[name] = self.ident(found[name], name)
-        if "order" in found:
-            values["order"] = self.whole(found["order"], "order", 0)
-        steps: dict[str, Step] = {}
-        if "steps" in found:
-            steps = self.steps(found["steps"])
-            self.check_links(steps, found.get("start"), found["steps"])
-        if self.errors:
-            return None
-        return Guide(path=self.path, steps=steps, **values)
-
-    def steps(self, node: yaml.Node) -> dict[str, Step]:
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self.error(node, "steps", "must be a list of steps, each starting with '- id: ...'.")
-            self.links_ok = False
-            return {}
-        steps: dict[str, Step] = {}
-        for index, item in enumerate(node.value):
-            step_id, step = self.step(item, index)
-            if step_id is None:
-                self.links_ok = False
-            elif step_id in self.step_lines:
-                self.error(
-                    item, f"steps.{step_id}.id",
-                    f"step id '{step_id}' is already used on line {self.step_lines[step_id]};"
-                    " give each step its own id.",
-                )
-                self.links_ok = False
-            else:
-                self.step_lines[step_id] = line_of(item)
-                if step is None:
-                    self.links_ok = False
-                else:
-                    steps[step_id] = step
-        return steps
-
-    def step(self, node: yaml.Node, index: int) -> tuple[str | None, Step | None]:
-        """The step's id (if usable) and the Step (None when anything about it is wrong)."""
-        if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"steps[{index}]", "a step must be a group of fields: id, kind, ...")
-            return None, None
-        raw = {str(k.value): v for k, v in node.value}
-        step_id = self.ident(raw["id"], f"steps[{index}].id") if "id" in raw else None
-        prefix = f"steps.{step_id}." if step_id else f"steps[{index}]."
-        kind_node = raw.get("kind")
-        kind = str(kind_node.value) if isinstance(kind_node, yaml.ScalarNode) else ""
-        if kind not in KIND_FIELDS:
-            if kind_node is None:
-                self.error(
-                    node, f"{prefix}kind", f"is missing; use one of {', '.join(STEP_KINDS)}."
-                )
-            else:
-                self.error(
-                    kind_node, f"{prefix}kind",
-                    f"{_describe(kind_node)} is not a step kind.{suggest(kind, STEP_KINDS)}"
-                    f" Use one of: {', '.join(STEP_KINDS)}.",
-                )
-            return step_id, None
-        required, optional = KIND_FIELDS[kind]
-        found = self.fields(node, prefix, ("id", "kind", *required), optional, f"a {kind} step")
-        values: dict[str, Any] = {}
-        for name, value in found.items():
-            field = prefix + name
-            if name in ("id", "kind"):
-                continue
-            if name in TEXT_FIELDS:
-                values[name] = self.text(value, field)
-            elif name in TARGET_FIELDS:
-                values[name] = self.link(value, field)
-            elif name in ("source", "action"):
-                values[name] = self.known_name(value, field, name)
-            elif name == "store":
-                values[name] = self.ident(value, field)
-            elif name in ("minimum", "maximum"):
-                values[name] = self.number(value, field)
-            elif name == "decimals":
-                values[name] = self.whole(value, field, 0)
-            elif name == "max_length":
-                values[name] = self.whole(value, field, 1)
-            elif name in ("private", "masked"):
-                values[name] = self.flag(value, field)
-            elif name == "qr":
-                values[name] = self.address(value, field)
-            else:
-                values[name] = self.choices(value, field)
-        low, high = values.get("minimum"), values.get("maximum")
-        if low is not None and high is not None and low > high:
-            self.error(
-                found["minimum"], f"{prefix}minimum",
-                f"minimum {low:g} is larger than maximum {high:g}; swap them.",
-            )
-            return step_id, None
-        if step_id is None or any(v is None for v in values.values()):
-            return step_id, None
-        step = Step(id=step_id, kind=cast(StepKind, kind), line=line_of(node), **values)
-        return step_id, step
-
-    def link(self, node: yaml.Node, field: str) -> str | None:
-        """A step id another step leads to; remembered so it can be checked once all are read."""
-        target = self.ident(node, field)
-        if target is None:
-            self.links_ok = False
+    def not_a_mapping(self, at: At[Known], shape: Shape, value: object) -> None:
+        if not at.path:
+            at.error("a guide must be a group of fields such as 'id: my_guide'.", field=None)
         else:
-            self.links.append((field, node, target))
-        return target
+            super().not_a_mapping(at, shape, value)
 
-    def choices(self, node: yaml.Node, field: str) -> tuple[Choice, ...] | None:
-        if not isinstance(node, yaml.SequenceNode) or len(node.value) < 2:
-            self.error(
-                node, field,
-                "must be a list of at least two choices (for a yes/no question use a"
-                " confirm step).",
-            )
-            return None
-        result: list[Choice] = []
-        seen: dict[str, int] = {}
-        for index, item in enumerate(node.value):
-            choice = self.choice(item, f"{field}[{index}]", field)
-            if choice is None:
-                continue
-            if choice.id in seen:
-                self.error(
-                    item, f"{field}.{choice.id}.id",
-                    f"choice id '{choice.id}' is already used on line {seen[choice.id]};"
-                    " give each choice its own id.",
-                )
-                continue
-            seen[choice.id] = line_of(item)
-            result.append(choice)
-        return None if len(result) < len(node.value) else tuple(result)
+    def missing_tag(self, at: At[Known], shape: Shape) -> None:
+        at.error(f"is missing; use one of {', '.join(STEP_KINDS)}.", "kind", line=at.line())
 
-    def choice(self, node: yaml.Node, fallback: str, field: str) -> Choice | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.error(node, fallback, "a choice must be a group of fields: id, label, next.")
-            return None
-        raw = {str(k.value): v for k, v in node.value}
-        choice_id = self.ident(raw["id"], f"{fallback}.id") if "id" in raw else None
-        prefix = f"{field}.{choice_id}." if choice_id else f"{fallback}."
-        found = self.fields(node, prefix, CHOICE_REQUIRED, CHOICE_OPTIONAL, "a choice")
-        label = self.text(found["label"], prefix + "label") if "label" in found else None
-        target = self.link(found["next"], prefix + "next") if "next" in found else None
-        voice = self.voice(found["voice"], prefix + "voice") if "voice" in found else ()
-        if choice_id is None or label is None or target is None or voice is None:
-            return None
-        return Choice(id=choice_id, label=label, next=target, voice=voice)
+    def unknown_tag(self, at: At[Known], shape: Shape, value: object) -> None:
+        kind = value if isinstance(value, str) else ""
+        at.error(f"{self.shown(at, value)} is not a step kind.{suggest(kind, STEP_KINDS)}"
+                 f" Use one of: {', '.join(STEP_KINDS)}.")
 
-    def voice(self, node: yaml.Node, field: str) -> tuple[str, ...] | None:
-        if not isinstance(node, yaml.SequenceNode):
-            self.error(node, field, "must be a list of words, like [book, new].")
-            return None
-        words = [self.text(item, field) for item in node.value]
-        if any(w is None for w in words):
-            return None
-        return tuple(w for w in words if w is not None)
 
-    # -- links between steps ---------------------------------------------------------------
+FORMAT = GuideFormat()
 
-    def check_links(
-        self, steps: dict[str, Step], start: yaml.Node | None, steps_node: yaml.Node
-    ) -> None:
-        """Dangling targets, a missing start, no finish, unreachable and dead-end steps."""
-        if not self.step_lines:
+
+# -- the rules ----------------------------------------------------------------------------------
+
+RULES: Rules[Known] = Rules()
+
+
+@RULES.check("text")
+def text(value: str, at: At[Known], fix: str = TEXT_FIX) -> None:
+    """Not empty; every {placeholder} a plain name."""
+    if not value.strip():
+        at.error(f"is empty; {fix}")
+        return
+    if "{" not in value and "}" not in value:
+        return
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        at.error(f"has a broken {{placeholder}} ({exc}). Close every '{{' with '}}';"
+                 " write '{{' or '}}' for a brace that is just text.")
+        return
+    for _literal, name, spec, conversion in parts:
+        if name is not None and (not ID_PATTERN.match(name) or spec or conversion):
+            at.error(f"placeholder '{{{name}}}' must be a plain name such as {{slot}}.")
             return
-        for field, node, target in self.links:
-            if target not in self.step_lines:
-                self.error(
-                    node, field, f"there is no step '{target}'.{suggest(target, self.step_lines)}"
-                )
-                self.links_ok = False
-        start_id = start.value if isinstance(start, yaml.ScalarNode) else None
-        if start is not None and start_id not in self.step_lines:
-            self.error(
-                start, "start",
-                f"there is no step '{start_id}'.{suggest(str(start_id), self.step_lines)}"
-                " Name the first step here.",
-            )
-            self.links_ok = False
-        finishes = [s.id for s in steps.values() if s.kind == "finish"]
-        if self.links_ok and not finishes:
-            self.error(
-                steps_node, "steps",
-                "the guide has no finish step; add a step with 'kind: finish' that says what"
-                " happens next.",
-            )
-        # Reachability is only judged when every link could be read: otherwise one typo in
-        # a `next` would also be reported as an unreachable step.
-        if not (self.links_ok and start_id and finishes):
-            return
-        forward = {step_id: _targets(step) for step_id, step in steps.items()}
-        backward: dict[str, list[str]] = {step_id: [] for step_id in steps}
-        for source, targets in forward.items():
-            for target in targets:
-                backward[target].append(source)
-        reached = _reach([start_id], forward)
-        can_finish = _reach(finishes, backward)
-        for step in steps.values():
-            if step.id not in reached:
-                self.error(
-                    step.line, f"steps.{step.id}",
-                    "no step leads here, so nobody can reach it. Point a next, yes, no or"
-                    " choice at it, or remove it.",
-                )
-            elif step.id not in can_finish:
-                self.error(
-                    step.line, f"steps.{step.id}",
-                    "there is no way from this step to a finish step, so the citizen would be"
-                    " stuck. Lead it on to a finish step.",
-                )
 
 
-def _targets(step: Step) -> list[str]:
-    """The ids of every step this step can lead to."""
-    out = [getattr(step, f) for f in TARGET_FIELDS if getattr(step, f)]
-    return out + [c.next for c in step.choices]
+@RULES.check("address")
+def address(value: str, at: At[Known]) -> None:
+    """An http(s) address; it may start with a setting's placeholder such as {portal_url}."""
+    if not value.strip():
+        at.error(f"is empty; {ADDRESS_FIX}")
+        return
+    try:
+        names = [n for _lit, n, _spec, _conv in string.Formatter().parse(value) if n]
+    except ValueError:
+        names = ["{"]
+    unknown = [n for n in names if n not in QR_SETTINGS]
+    if unknown or (names and not value.startswith("{")):
+        at.error("only a kiosk setting may be filled in here, at the very start: "
+                 + ", ".join(f"{{{name}}}" for name in QR_SETTINGS) + ".")
+        return
+    parts = urlsplit(value.format_map(dict.fromkeys(QR_SETTINGS, "https://setting.invalid")))
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        at.error(f"'{value}' is not a web address; write one starting with https:// or a"
+                 " setting such as {portal_url}.")
+
+
+def _known_name(value: str, at: At[Known], kind: str, known: Collection[str] | None) -> None:
+    if known is not None and value not in known:
+        at.error(f"the services have no {kind} '{value}'.{suggest(value, known)}"
+                 f" Known: {', '.join(sorted(known)) or 'none'}.")
+
+
+@RULES.check("source")
+def source(value: str, at: At[Known]) -> None:
+    _known_name(value, at, "source", at.context.sources if at.context else None)
+
+
+@RULES.check("action")
+def action(value: str, at: At[Known]) -> None:
+    _known_name(value, at, "action", at.context.actions if at.context else None)
+
+
+@RULES.check("choices")
+def choice_ids_differ(choices: tuple[object, ...], at: At[Known]) -> None:
+    seen: dict[str, int] = {}
+    for index, choice in enumerate(choices):
+        choice_id = str(getattr(choice, "id", ""))
+        if choice_id in seen:
+            at.error(f"choice id '{choice_id}' is already used on line {seen[choice_id]};"
+                     " give each choice its own id.", index, "id")
+        else:
+            seen[choice_id] = at.line(index)
+
+
+@RULES.check(NumberStep)
+def minimum_not_above_maximum(step: NumberStep, at: At[Known]) -> None:
+    low, high = step.minimum, step.maximum
+    if low is not None and high is not None and low > high:
+        at.error(f"minimum {low:g} is larger than maximum {high:g}; swap them.", "minimum")
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where one step of a guide leads, as far as it can be read."""
+
+    index: int
+    id: str | None
+    """None when the step has no usable id."""
+    targets: tuple[tuple[KeyPath, str], ...]
+    """(the field, the step id) for each next, yes, no, on_error, queued and choice."""
+
+
+@RULES.check(GuideFile)
+def steps_link_up(guide: GuideFile, at: At[Known]) -> None:
+    """Step ids unique, every target and the start a step, a finish step, and every step
+    reachable from the start and able to reach a finish."""
+    links = [Links(i, s.id, tuple(step_targets(s))) for i, s in enumerate(guide.steps)]
+    ids = _step_ids(links, at)
+    targets_exist = _targets_exist(links, ids, at)
+    if not (_start_exists(guide.start, ids, at) and targets_exist
+            and len(ids) == len(guide.steps)):
+        return  # one typo in a link would also show as an unreachable step
+    finishes = [s.id for s in guide.steps if isinstance(s, FinishStep)]
+    if not finishes:
+        at.error("the guide has no finish step; add a step with 'kind: finish' that says what"
+                 " happens next.", "steps")
+        return
+    _every_step_on_a_way(guide, links, finishes, at)
+
+
+@RULES.unbuilt(GuideFile)
+def links_as_written(data: dict[str, Any], at: At[Known]) -> None:
+    """A guide with other problems: steps sharing an id, links to no step and a start naming
+    no step are still reported, from the steps as far as they can be read."""
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return
+    links = [_links_as_written(index, item) for index, item in enumerate(steps)]
+    ids = _step_ids(links, at)
+    if ids:
+        _targets_exist(links, ids, at)
+        start = data.get("start")
+        if _usable(start):
+            _start_exists(start, ids, at)
+
+
+def _usable(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and ID_PATTERN.match(value) is not None
+
+
+def _links_as_written(index: int, item: object) -> Links:
+    if not isinstance(item, dict):
+        return Links(index, None, ())
+    step_id = item["id"] if _usable(item.get("id")) else None
+    kind = next((k for k in STEP_TYPES if k.kind == item.get("kind")), None)
+    if kind is None:
+        return Links(index, step_id, ())
+    fields = {f.encode_name for f in msgspec.structs.fields(kind)}
+    targets: list[tuple[KeyPath, str]] = [((name,), item[name]) for name in TARGET_FIELDS
+               if name in fields and _usable(item.get(name))]
+    choices = item.get("choices") if kind is ChoiceStep else None
+    if isinstance(choices, list):
+        targets += [(("choices", i, "next"), c["next"]) for i, c in enumerate(choices)
+                    if isinstance(c, dict) and _usable(c.get("next"))]
+    return Links(index, step_id, tuple(targets))
+
+
+def _step_ids(links: list[Links], at: At[Known]) -> dict[str, int]:
+    """Each step id -> the index of its step; a repeated id is reported."""
+    first: dict[str, int] = {}
+    for step in links:
+        if step.id is None:
+            continue
+        if step.id in first:
+            line = at.line("steps", first[step.id])
+            at.error(f"step id '{step.id}' is already used on line {line}; give each step its"
+                     " own id.", "steps", step.index, "id")
+        else:
+            first[step.id] = step.index
+    return first
+
+
+def step_targets(step: Step) -> list[tuple[KeyPath, str]]:
+    """Where the step can lead: (the field, the step id) for each next, yes, no, on_error,
+    queued and choice."""
+    found: list[tuple[KeyPath, str]] = []
+    for name in TARGET_FIELDS:
+        target = getattr(step, name, None)
+        if isinstance(target, str):
+            found.append(((name,), target))
+    if isinstance(step, ChoiceStep):
+        found += [(("choices", i, "next"), c.next) for i, c in enumerate(step.choices)]
+    return found
+
+
+def _targets_exist(links: list[Links], ids: dict[str, int], at: At[Known]) -> bool:
+    ok = True
+    for step in links:
+        for where, target in step.targets:
+            if target not in ids:
+                at.error(f"there is no step '{target}'.{suggest(target, ids)}",
+                         "steps", step.index, *where)
+                ok = False
+    return ok
+
+
+def _start_exists(start: str, ids: dict[str, int], at: At[Known]) -> bool:
+    if start in ids:
+        return True
+    at.error(f"there is no step '{start}'.{suggest(start, ids)} Name the first step here.",
+             "start")
+    return False
+
+
+def _every_step_on_a_way(guide: GuideFile, links: list[Links], finishes: list[str],
+                         at: At[Known]) -> None:
+    forward = {s.id: [target for _where, target in s.targets] for s in links if s.id}
+    backward: dict[str, list[str]] = {step_id: [] for step_id in forward}
+    for source_id, targets in forward.items():
+        for target in targets:
+            backward[target].append(source_id)
+    reached = _reach([guide.start], forward)
+    can_finish = _reach(finishes, backward)
+    for index, step in enumerate(guide.steps):
+        if step.id not in reached:
+            at.error("no step leads here, so nobody can reach it. Point a next, yes, no or"
+                     " choice at it, or remove it.", "steps", index)
+        elif step.id not in can_finish:
+            at.error("there is no way from this step to a finish step, so the citizen would be"
+                     " stuck. Lead it on to a finish step.", "steps", index)
 
 
 def _reach(starts: list[str], neighbours: dict[str, list[str]]) -> set[str]:

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from kiosk.policy.model import AdultProxyRules, AgeBand, CountryRules, NoAdultProxy, Rules
-from kiosk.policy.schema import ALL, PolicyError, PolicyErrors, build_rules, compose
+from kiosk.policy.schema import ALL, PolicyError, PolicyErrors, read_rules
 
 __all__ = [
     "ALL",
@@ -213,20 +213,12 @@ class Policy:
 
 def check_rules(path: Path = RULES_FILE) -> list[PolicyError]:
     """Every problem in a rules file (empty when it is valid)."""
-    try:
-        root = compose(Path(path))
-    except PolicyError as error:
-        return [error]
-    return build_rules(root, Path(path))[1]
+    return read_rules(Path(path))[1]
 
 
 def load_rules(path: Path = RULES_FILE) -> Rules:
     """Read and check a rules file. Raises PolicyErrors listing every problem in it."""
-    try:
-        root = compose(Path(path))
-    except PolicyError as error:
-        raise PolicyErrors([error]) from None
-    rules, errors = build_rules(root, Path(path))
+    rules, errors = read_rules(Path(path))
     if rules is None:
         raise PolicyErrors(errors)
     return rules

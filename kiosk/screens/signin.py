@@ -2,22 +2,21 @@
 
 The kiosk never sees a password or e-ID; it polls the sign-in service in a thread worker at the
 interval the service asks for. In practice mode a clearly labelled button approves the sign-in
-the way a phone would, by submitting the demo service's verification form over HTTP.
+the way a phone would, through the practice service's own typed call (``practice_approve``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from html.parser import HTMLParser
 
-import requests
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 from textual.worker import get_current_worker
 
+from kiosk.demo import PracticeCodeError
 from kiosk.screens.base import KioskScreen
 from kiosk.services.http import ServiceError, ServiceUnavailable
 from kiosk.services.signin import DeviceAuthorization
@@ -26,35 +25,6 @@ from kiosk.widgets.qr_code import QrCode
 from kiosk.widgets.say import Say
 
 MIN_POLL_S = 0.25
-
-
-class _FirstPatient(HTMLParser):
-    """Finds the first practice citizen offered on the verification page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.patient: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "input" and values.get("name") == "patient" and self.patient is None:
-            self.patient = values.get("value")
-
-
-def approve_like_a_phone(verification_uri: str, user_code: str, timeout_s: float = 5) -> None:
-    """Open the verification page with the code, pick the first practice citizen and say yes."""
-    page = requests.get(verification_uri, params={"user_code": user_code}, timeout=timeout_s)
-    page.raise_for_status()
-    parser = _FirstPatient()
-    parser.feed(page.text)
-    if parser.patient is None:
-        raise ServiceError("the verification page offers no practice citizen")
-    answer = requests.post(
-        verification_uri,
-        data={"user_code": user_code, "patient": parser.patient, "decision": "approve"},
-        timeout=timeout_s,
-    )
-    answer.raise_for_status()
 
 
 class SignInScreen(KioskScreen):
@@ -160,9 +130,12 @@ class SignInScreen(KioskScreen):
         auth = self.auth
         if auth is None:
             return
+        demo = self.app.runtime.demo  # type: ignore[attr-defined]
         try:
-            approve_like_a_phone(auth.verification_uri, auth.user_code)
-        except (requests.RequestException, ServiceError):
+            if demo is None:
+                raise PracticeCodeError("no practice service is running")
+            demo.practice_approve(auth.user_code)
+        except PracticeCodeError:
             self.app.call_from_thread(self.failed, ServiceUnavailable.msgid)
             return
         self._wake.set()

@@ -47,7 +47,7 @@ class StepScreen(KioskScreen):
 
     @property
     def private(self) -> bool:  # type: ignore[override]
-        return bool(self.runner.step.private)
+        return bool(getattr(self.runner.step, "private", False))  # signin, action: none
 
     def text(self, msgid: str) -> str:
         return self.l10n.format(msgid, **self.runner.values())
@@ -135,13 +135,15 @@ class StepScreen(KioskScreen):
         yield from self._compose_entry(step, "text")
 
     def _compose_entry(self, step: Any, kind: str) -> ComposeResult:
-        if step.unit:
-            yield Say(self.l10n.format("Unit: {unit}", unit=self.l10n.gettext(step.unit)))
+        unit = getattr(step, "unit", None)  # number steps only
+        if unit:
+            yield Say(self.l10n.format("Unit: {unit}", unit=self.l10n.gettext(unit)))
         # Numbers are typed the Norwegian way too (72,5), which Textual's number input refuses;
         # the runner checks what was typed and says how to fix it.
         restrict = r"[0-9 ,.\-]*" if kind == "number" else None
         yield Input(self.drafts.get(step.id, ""), id="answer", type="text", restrict=restrict,
-                    max_length=step.max_length or 0, password=step.masked)
+                    max_length=getattr(step, "max_length", None) or 0,  # text steps only
+                    password=getattr(step, "masked", False))
         yield BigButton(None, self.l10n.gettext("Next"), id="next")
 
     def _compose_action(self, step: Any) -> ComposeResult:

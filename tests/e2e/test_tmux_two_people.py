@@ -40,7 +40,7 @@ from tests.e2e.terminal import KIOSK, POLL_S, Pane, approve_on_phone, kiosk_env
 pytestmark = pytest.mark.e2e
 
 FIRST, SECOND = "kari", "ola"
-"""Practice citizens offered on the phone's approval page (kiosk/services/demo/seed.yaml)."""
+"""Practice citizens offered on the phone's approval page (kiosk/demo/seed.yaml)."""
 IDLE_TIMEOUT_S, IDLE_WARNING_S = 40, 20
 """The shortest idle time limit and warning the settings allow (kiosk/config.py)."""
 

@@ -170,7 +170,7 @@ def test_practice_backend_answers(tmp_path: Path) -> None:
 
 
 def test_configured_backend_that_is_up(tmp_path: Path) -> None:
-    from kiosk.services.demo_backend import DemoBackend
+    from kiosk.demo import DemoBackend
 
     backend = DemoBackend()
     backend.start()

@@ -4,17 +4,22 @@ A consent is a base R4 Consent for one topic of consents.yaml. Withdrawing sets 
 status to ``inactive`` (the record of what was agreed stays on the server).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the models' annotations stay types, so msgspec
+# and kiosk.datafile read them as they are, instead of evaluating text at every start.
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
+from msgspec import Meta
+
+from kiosk.datafile import At, Says
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health import submission
-from kiosk.services.health.datafile import DataFile
+from kiosk.services.health.datafile import NAMES, Text, load, new_rules
 from kiosk.services.health.fhirdata import (
     LOINC,
     codes_of,
@@ -29,8 +34,6 @@ from kiosk.services.http import _
 TOPICS_FILE = Path(__file__).with_name("consents.yaml")
 SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
 ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
-_SCOPES = ("adr", "research", "patient-privacy", "treatment")
-_FIELDS = ("scope", "category", "category_display", "policy_rule")
 TITLES = {
     "research": _("Take part in medical research"),
     "sharing": _("Let other health services see my health information"),
@@ -63,25 +66,38 @@ class ConsentRecord:
         return self.status == "active"
 
 
+class TopicFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    scope: Annotated[Literal["adr", "research", "patient-privacy", "treatment"],
+                     Says(wrong="must be a non-empty text",
+                          bad="must be one of adr, research, patient-privacy, treatment")]
+    category: Text
+    category_display: Text
+    policy_rule: Text
+
+
+class TopicsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    topics: Annotated[dict[str, TopicFile], Meta(min_length=1),
+                      Says(wrong=NAMES.wrong, bad="must hold at least one topic")]
+
+
+RULES = new_rules()
+
+
+@RULES.check(TopicsFile)
+def every_topic_has_a_title(file: TopicsFile, at: At[None]) -> None:
+    for key in file.topics:
+        if key not in TITLES:
+            at.error(f"no title for this topic in consent.py's TITLES "
+                     f"(titles exist for: {', '.join(TITLES)})", "topics", key)
+
+
 def load_topics(path: Path = TOPICS_FILE) -> dict[str, ConsentTopic]:
     """Every topic in the file, by key. Raises DataFileError naming line and field."""
-    data = DataFile(path)
-    top = data.mapping(data.root, "(top)", required=("topics",))
-    topics: dict[str, ConsentTopic] = {}
-    for key, node in data.mapping(top["topics"], "topics", any_keys=True).items():
-        field = f"topics.{key}"
-        fields = data.mapping(node, field, required=_FIELDS)
-        text = {name: data.text(value, f"{field}.{name}") for name, value in fields.items()}
-        if key not in TITLES:
-            raise data.error(node, field, f"no title for this topic in consent.py's TITLES "
-                                          f"(titles exist for: {', '.join(TITLES)})")
-        if text["scope"] not in _SCOPES:
-            raise data.error(fields["scope"], f"{field}.scope",
-                             f"must be one of {', '.join(_SCOPES)}")
-        topics[key] = ConsentTopic(key=key, title=TITLES[key], **text)
-    if not topics:
-        raise data.error(top["topics"], "topics", "must hold at least one topic")
-    return topics
+    file = load(path, TopicsFile, RULES)
+    return {key: ConsentTopic(
+        key=key, title=TITLES[key], scope=topic.scope, category=topic.category,
+        category_display=topic.category_display, policy_rule=topic.policy_rule,
+    ) for key, topic in file.topics.items()}
 
 
 @cache

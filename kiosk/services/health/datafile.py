@@ -1,86 +1,95 @@
 """Read the health tasks' YAML data files (measurement ranges, consent topics) strictly.
 
-The file is walked as YAML nodes, so each error names the file, the line and the field:
-``DataFileError`` reads "path:line: field 'x': message".
+Each file has a typed model (msgspec Structs, in the module that uses the file), read by
+``kiosk.datafile``; the first problem is raised as ``DataFileError``, which reads
+"path:line: field 'x': message". This module holds the words those files use.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Collection
 from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-import yaml
+from msgspec import Meta
 
-from kiosk.datafile import DataFileError, compose_yaml
+from kiosk.datafile import (
+    At,
+    DataFileError,
+    Format,
+    KeyPath,
+    Rule,
+    Rules,
+    Says,
+    Shape,
+    check,
+)
 
-__all__ = ["DataFile", "DataFileError"]
+__all__ = ["NAMES", "DataFileError", "Integer", "Number", "Text", "Texts", "load", "new_rules"]
+
+T = TypeVar("T")
+
+Text = Annotated[str, Meta(pattern=r"\S"), Says(wrong="must be a non-empty text")]
+Texts = Annotated[tuple[Text, ...], Meta(min_length=1),
+                  Says(wrong="must be a non-empty list of texts")]
+Number = Annotated[float, Rule("finite"), Says(wrong="must be a number")]
+Integer = Annotated[int, Meta(ge=0), Says(wrong="must be a whole number", bad="must be at least 0")]
+NAMES = Says(wrong="must be a mapping of names to values")
+"""What a mapping of names (``kinds``, ``topics``) says when it is something else."""
 
 
-class DataFile:
-    """One YAML file, read as nodes; every reader raises DataFileError on a wrong value."""
+class HealthFormat(Format):
+    field_lines = False  # a problem is on the line its value starts on
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        root = compose_yaml(self.path)
-        if root is None:
-            raise DataFileError(self.path, 1, None, "the file is empty")
-        self.root: yaml.Node = root
+    def empty(self, at: At[Any], shape: Shape) -> None:
+        at.error("the file is empty", field=None, line=1)
 
-    def error(self, node: yaml.Node, field: str, message: str) -> DataFileError:
-        return DataFileError(self.path, node.start_mark.line + 1, field, message)
+    def not_a_mapping(self, at: At[Any], shape: Shape, value: object) -> None:
+        at.error("must be a mapping of names to values")
 
-    def mapping(
-        self, node: yaml.Node, field: str, *, required: Collection[str] = (),
-        optional: Collection[str] = (), any_keys: bool = False,
-    ) -> dict[str, yaml.Node]:
-        """The entries of a mapping, by key; unknown, repeated and missing keys are errors."""
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, field, "must be a mapping of names to values")
-        found: dict[str, yaml.Node] = {}
-        known = [*required, *optional]
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if not any_keys and key not in known:
-                raise self.error(key_node, f"{field}.{key}",
-                                 f"unknown field (known fields: {', '.join(known)})")
-            if key in found:
-                raise self.error(key_node, f"{field}.{key}", "given twice")
-            found[key] = value_node
-        for key in required:
-            if key not in found:
-                raise self.error(node, f"{field}.{key}", "missing")
-        return found
+    def unknown_field(self, at: At[Any], shape: Shape, name: str) -> None:
+        known = shape.struct.allowed if shape.struct else ()
+        at.error(f"unknown field (known fields: {', '.join(known)})", name,
+                 field=self.key_label(at, name), line=at.doc.line((*at.path, name)))
 
-    def text(self, node: yaml.Node, field: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
-            raise self.error(node, field, "must be a non-empty text")
-        return str(node.value).strip()
+    def duplicate(self, at: At[Any], shape: Shape, line: int) -> None:
+        at.error("given twice", field=self.key_label(at), line=line)
 
-    def texts(self, node: yaml.Node, field: str) -> tuple[str, ...]:
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            raise self.error(node, field, "must be a non-empty list of texts")
-        return tuple(self.text(item, f"{field}[{i}]") for i, item in enumerate(node.value))
+    def missing(self, at: At[Any], shape: Shape, name: str) -> None:
+        at.error("missing", name, field=self.key_label(at, name), line=at.line())
 
-    def number(self, node: yaml.Node, field: str) -> float:
-        numeric = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in numeric:
-            raise self.error(node, field, "must be a number")
-        try:
-            value = float(str(node.value).replace("_", ""))
-        except ValueError as exc:
-            raise self.error(node, field, "must be a number") from exc
-        if not math.isfinite(value):
-            raise self.error(node, field, "must be a finite number")
-        return value
+    @staticmethod
+    def key_label(at: At[Any], *sub: str) -> str | None:
+        """A field of the file itself is "(top).name"."""
+        path = (*at.path, *sub)
+        return f"(top).{path[0]}" if len(path) == 1 else at.label(*sub)
 
-    def integer(self, node: yaml.Node, field: str, minimum: int = 0) -> int:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
-            raise self.error(node, field, "must be a whole number")
-        try:
-            value = int(str(node.value).replace("_", ""))
-        except ValueError as exc:
-            raise self.error(node, field, "must be a whole number in decimal digits") from exc
-        if value < minimum:
-            raise self.error(node, field, f"must be at least {minimum}")
-        return value
+    def label(self, doc: Any, path: KeyPath, root: Shape) -> str | None:
+        """Fields as ``kinds.pulse.loinc[0]``."""
+        text = ""
+        for part in path:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return text.lstrip(".") or "(top)"
+
+
+FORMAT = HealthFormat()
+
+
+def new_rules() -> Rules[None]:
+    """A file's rules, starting with the ones every health data file shares."""
+    rules: Rules[None] = Rules()
+    rules.check("finite")(_finite)
+    return rules
+
+
+def _finite(value: float, at: At[None]) -> None:
+    if value != value or value in (float("inf"), float("-inf")):
+        at.error("must be a finite number")
+
+
+def load(path: Path, model: type[T], rules: Rules[None]) -> T:
+    """The file as ``model``, checked by ``rules`` (from ``new_rules``); raises the first problem
+    as DataFileError."""
+    loaded = check(Path(path), model, fmt=FORMAT, rules=rules)
+    if loaded.value is None:
+        raise loaded.errors[0]
+    return loaded.value

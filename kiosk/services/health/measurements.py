@@ -2,7 +2,8 @@
 read earlier ones back. What is measured, its codes, units and ranges live in measurements.yaml.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the models' annotations stay types, so msgspec
+# and kiosk.datafile read them as they are, instead of evaluating text at every start.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,11 +11,15 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
+from msgspec import Meta
+
+from kiosk.datafile import At, Says
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health import submission
-from kiosk.services.health.datafile import DataFile
+from kiosk.services.health.datafile import NAMES, Integer, Number, Text, Texts, load, new_rules
 from kiosk.services.health.fhirdata import (
     LOINC,
     UCUM,
@@ -29,8 +34,6 @@ from kiosk.services.http import _
 
 MEASUREMENTS_FILE = Path(__file__).with_name("measurements.yaml")
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
-_CATEGORIES = ("vital-signs", "laboratory")
-_READING_FIELDS = ("unit", "unit_text", "min", "max", "decimals")
 OUT_OF_RANGE = {
     "systolic": _("The upper blood pressure number must be between {min} and {max}. "
                   "Please check the number and type it again."),
@@ -102,59 +105,85 @@ class MeasurementRecord:
         return dict(self.values).get(key)
 
 
-def _reading(data: DataFile, key: str, node: Any, field: str, names: list[str]) -> Reading:
-    wanted = (*_READING_FIELDS, *(() if len(names) == 1 else ("loinc", "display")))
-    f = data.mapping(node, field, required=wanted, optional=("above",))
-    low, high = data.number(f["min"], f"{field}.min"), data.number(f["max"], f"{field}.max")
-    if low >= high:
-        raise data.error(f["max"], f"{field}.max", "must be greater than min")
-    if key not in OUT_OF_RANGE:
-        known = ", ".join(OUT_OF_RANGE)
-        raise data.error(node, field, "no out-of-range text for this reading in "
-                                      f"measurements.py's OUT_OF_RANGE (has: {known})")
-    others = [name for name in names if name != key]
-    if "above" in f:
-        if data.text(f["above"], f"{field}.above") not in others:
-            raise data.error(f["above"], f"{field}.above",
-                             f"names no other reading (others: {', '.join(others) or 'none'})")
-        if key not in NOT_ABOVE:
-            raise data.error(f["above"], f"{field}.above", "no text for this rule in "
-                                                           "measurements.py's NOT_ABOVE")
-    text = {name: data.text(f[name], f"{field}.{name}") for name in f
-            if name not in ("min", "max", "decimals")}
-    return Reading(
-        key=key, loinc=text.get("loinc"), display=text.get("display"), unit=text["unit"],
-        unit_text=text["unit_text"], minimum=Decimal(str(low)), maximum=Decimal(str(high)),
-        decimals=data.integer(f["decimals"], f"{field}.decimals"),
-        out_of_range=OUT_OF_RANGE[key], above=text.get("above"),
-        not_above=NOT_ABOVE.get(key) if "above" in f else None,
-    )
+class ReadingFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One reading of measurements.yaml. ``loinc`` and ``display``: only when the kind has
+    several readings (each is then a component), and then required."""
+
+    unit: Text
+    unit_text: Text
+    minimum: Number = msgspec.field(name="min")
+    maximum: Number = msgspec.field(name="max")
+    decimals: Integer
+    loinc: Text | None = None
+    display: Text | None = None
+    above: Text | None = None
+
+
+class KindFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    category: Annotated[Literal["vital-signs", "laboratory"],
+                        Says(wrong="must be a non-empty text",
+                             bad="must be one of vital-signs, laboratory")]
+    loinc: Texts
+    display: Text
+    readings: Annotated[dict[str, ReadingFile], Meta(min_length=1), Says(
+        wrong=NAMES.wrong, bad="must name at least one reading")]
+
+
+class MeasurementsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    kinds: Annotated[dict[str, KindFile], NAMES]
+
+
+RULES = new_rules()
+
+
+@RULES.check(ReadingFile)
+def range_is_a_range(reading: ReadingFile, at: At[None]) -> None:
+    if reading.minimum >= reading.maximum:
+        at.error("must be greater than min", "max")
+
+
+@RULES.check(KindFile)
+def readings_have_their_texts(kind: KindFile, at: At[None]) -> None:
+    """Every reading has its out-of-range text (and a rule's text); a reading of several has its
+    own code, and a single one none; ``above`` names another reading."""
+    names = list(kind.readings)
+    for key, reading in kind.readings.items():
+        where = at.below("readings", key)
+        own = ("loinc", "display")
+        for name in own:
+            if len(names) > 1 and getattr(reading, name) is None:
+                where.error("missing", name, line=where.line())
+            elif len(names) == 1 and getattr(reading, name) is not None:
+                known = ", ".join(n for n in _READING_FIELDS if n not in own)
+                where.error(f"unknown field (known fields: {known})", name,
+                            line=where.doc.line((*where.path, name)))
+        if key not in OUT_OF_RANGE:
+            where.error("no out-of-range text for this reading in measurements.py's"
+                        f" OUT_OF_RANGE (has: {', '.join(OUT_OF_RANGE)})")
+        others = [name for name in names if name != key]
+        if reading.above is not None and reading.above not in others:
+            where.error(f"names no other reading (others: {', '.join(others) or 'none'})",
+                        "above")
+        elif reading.above is not None and key not in NOT_ABOVE:
+            where.error("no text for this rule in measurements.py's NOT_ABOVE", "above")
+
+
+_READING_FIELDS = tuple(f.encode_name for f in msgspec.structs.fields(ReadingFile))
 
 
 def load_kinds(path: Path = MEASUREMENTS_FILE) -> dict[str, MeasurementKind]:
     """Every measurement kind in the file, by key. Raises DataFileError naming line and field."""
-    data = DataFile(path)
-    kinds: dict[str, MeasurementKind] = {}
-    top = data.mapping(data.root, "(top)", required=("kinds",))
-    for key, node in data.mapping(top["kinds"], "kinds", any_keys=True).items():
-        field = f"kinds.{key}"
-        f = data.mapping(node, field, required=("category", "loinc", "display", "readings"))
-        category = data.text(f["category"], f"{field}.category")
-        if category not in _CATEGORIES:
-            raise data.error(f["category"], f"{field}.category",
-                             f"must be one of {', '.join(_CATEGORIES)}")
-        nodes = data.mapping(f["readings"], f"{field}.readings", any_keys=True)
-        if not nodes:
-            raise data.error(f["readings"], f"{field}.readings", "must name at least one reading")
-        readings = tuple(
-            _reading(data, name, item, f"{field}.readings.{name}", list(nodes))
-            for name, item in nodes.items()
-        )
-        kinds[key] = MeasurementKind(
-            key=key, category=category, loinc=data.texts(f["loinc"], f"{field}.loinc"),
-            display=data.text(f["display"], f"{field}.display"), readings=readings,
-        )
-    return kinds
+    file = load(path, MeasurementsFile, RULES)
+    return {key: MeasurementKind(
+        key=key, category=kind.category, loinc=kind.loinc, display=kind.display,
+        readings=tuple(Reading(
+            key=name, loinc=reading.loinc, display=reading.display, unit=reading.unit,
+            unit_text=reading.unit_text, minimum=Decimal(str(reading.minimum)),
+            maximum=Decimal(str(reading.maximum)), decimals=reading.decimals,
+            out_of_range=OUT_OF_RANGE[name], above=reading.above,
+            not_above=NOT_ABOVE.get(name) if reading.above else None,
+        ) for name, reading in kind.readings.items()),
+    ) for key, kind in file.kinds.items()}
 
 
 @cache

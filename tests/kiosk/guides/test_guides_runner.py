@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from kiosk.guides.loader import bundled_guides_dir, load_guide
@@ -385,7 +386,7 @@ def test_text_is_checked(practice_guide: Guide, session: Session) -> None:
 
 def test_a_masked_answer_is_kept_but_never_labelled(practice_guide: Guide,
                                                     session: Session) -> None:
-    masked = dataclasses.replace(practice_guide.step("note"), masked=True)
+    masked = msgspec.structs.replace(practice_guide.step("note"), masked=True)
     guide = dataclasses.replace(practice_guide, steps={**practice_guide.steps, "note": masked})
     runner = GuideRunner(guide, session, Practice())
     runner.enter_number("80")
@@ -415,3 +416,17 @@ def test_finish_text_uses_answers_and_name(practice_guide: Guide, session: Sessi
     runner.enter_text("Bad knee")
     runner.perform()
     assert prompt(runner) == "You weigh 72,5 kg. Thank you, Kari Nordmann!"
+
+
+def test_every_step_kind_has_its_answer_in_one_registry() -> None:
+    from kiosk.guides.model import STEP_TYPES, FinishStep
+    from kiosk.guides.runner import ANSWERS
+
+    assert set(ANSWERS) == set(STEP_TYPES)
+    for kind, answer in ANSWERS.items():
+        if kind is FinishStep:
+            assert answer.method is None
+        else:
+            assert callable(getattr(GuideRunner, str(answer.method)))
+    assert {k.kind for k, a in ANSWERS.items() if a.question} == {
+        "choice", "confirm", "slot", "list", "number", "text"}

@@ -1,5 +1,6 @@
 """The sign-in screen: its QR code, as drawn in the running app, is what a phone camera reads,
-and approving on the "phone" (over HTTP, like a phone) signs the citizen in."""
+and approving on the "phone" (over HTTP, like a phone) signs the citizen in. In practice mode
+its practice button approves through the practice service's typed call instead."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from types import SimpleNamespace
 import requests
 
 from kiosk.app import KioskApp
+from kiosk.clock import ManualClock
+from kiosk.runtime import Runtime
+from kiosk.services.http import ServiceUnavailable
 from kiosk.widgets.qr_code import QrCode
 from tests.kiosk.widgets.qr_reader import read_qr
 
@@ -72,3 +76,42 @@ async def test_two_backs_before_the_screen_is_gone_leave_it_once(
         for _ in range(5):
             await pilot.pause(0.05)
         assert app.screen is below and app.return_code is None
+
+
+async def test_the_practice_button_signs_in_as_the_first_practice_citizen(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
+                            and bool(app.screen.query("#practice-approve")),
+                            "the practice button")
+        await pilot.click("#practice-approve")
+        await kd.at_step(pilot, "choice")  # signed in, the guide goes on
+        assert runtime.demo is not None
+        first = runtime.demo.citizens[0][0]
+        person = app.runtime.session.person
+        assert person is not None and person.patient_id == first
+
+
+async def test_the_practice_button_on_an_expired_code_shows_the_service_unavailable(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime, clock: ManualClock
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
+                            and bool(app.screen.query("#practice-approve")),
+                            "the practice button")
+        # Stop polling first, so the screen cannot see the code expire before the button does.
+        signin = app.screen
+        polling = [w for w in app.workers if w.node is signin and w.group == "signin"]
+        app.workers.cancel_group(signin, "signin")
+        await kd.wait_until(pilot, lambda: all(w.is_finished for w in polling), "polling stops")
+        clock.advance(24 * 3600)
+        await pilot.click("#practice-approve")
+        message = app.l10n.gettext(ServiceUnavailable.msgid)
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"
+                            and kd.shows(app, message), "the error")
+        assert app.runtime.session.person is None

@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
+from kiosk.demo import DemoBackend
 from kiosk.services.appointments import AppointmentService
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.signin import DeviceSignIn, TokenResponse

@@ -10,8 +10,8 @@ the token request then go through the same address.
 from __future__ import annotations
 
 from kiosk.clock import Clock
+from kiosk.demo import DemoBackend
 from kiosk.services.delivery_token import ClientSecret, DeliveryToken
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.discovery import Discovery
 from kiosk.services.http import HttpPool
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
+from kiosk.demo import DemoBackend
 from kiosk.services.appointments import (
     MODES,
     PARTICIPATION_MODE,
@@ -21,7 +22,6 @@ from kiosk.services.appointments import (
     SlotTaken,
     mode_of,
 )
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient, ServiceRejected
 from kiosk.services.signin import TokenResponse

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.discovery import Discovery, DiscoveryError
 from kiosk.services.http import HttpPool, ServiceUnavailable
 from tests.documents_server import DocumentsServer

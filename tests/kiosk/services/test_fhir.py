@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient, check_id, reference_id
 from kiosk.services.http import BadResponse, HttpClient, ServiceRejected
 from kiosk.services.signin import TokenResponse

@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
+from kiosk.demo import DemoBackend
 from kiosk.services.appointments import MODES, PARTICIPATION_MODE, AppointmentService, mode_of
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient, ResourceInvalid
 from kiosk.services.health import (
     alerts,

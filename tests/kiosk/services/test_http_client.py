@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.http import (
     BadResponse,
     HttpClient,

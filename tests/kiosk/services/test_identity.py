@@ -12,7 +12,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.discovery import SignInService
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient, HttpPool

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.submission import IDENTIFIER_SYSTEM
 from kiosk.services.http import HttpClient

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient, ResourceInvalid
 from kiosk.services.health import consent, submission
 from kiosk.services.health.submission import IDENTIFIER_SYSTEM, Submission

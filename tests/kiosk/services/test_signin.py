@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.http import ServiceRejected
 from kiosk.services.signin import (
     DeviceAuthorization,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.medicines import (
     DEFAULT_RENEWAL_CODE,

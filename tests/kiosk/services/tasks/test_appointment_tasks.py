@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from kiosk.clock import ManualClock
+from kiosk.demo import DemoBackend
 from kiosk.guides.model import ActionPort
 from kiosk.services.appointments import SlotChanged, mode_of
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.tasks.common import MissingAnswer, NotSignedIn, TaskActions, TaskContext

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health import consent
 from kiosk.services.http import HttpClient, HttpPool, ServiceError

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
+from kiosk.demo import DemoBackend
 from kiosk.guides.loader import bundled_guides_dir, load_guide
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.fhirdata import LOINC, UCUM
 from kiosk.services.health.measurements import NOT_ABOVE, OUT_OF_RANGE, kinds

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.medicines import DEFAULT_RENEWAL_CODE
 from kiosk.services.http import HttpClient, HttpPool

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
+from kiosk.demo import DemoBackend
 from kiosk.guides.loader import bundled_guides_dir, load_guide
 from kiosk.policy.access import policy_for
 from kiosk.policy.reasons import REASONS
-from kiosk.services.demo_backend import DemoBackend
 from kiosk.services.fhir import NO_NATIONAL_ID, FhirClient
 from kiosk.services.health.national_id import NOT_VALID, WRONG_LENGTH
 from kiosk.services.health.proxies import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.tasks.common import NotSignedIn, TaskActions, TaskContext

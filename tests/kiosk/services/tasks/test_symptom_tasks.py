@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.services.demo_backend import DemoBackend
+from kiosk.demo import DemoBackend
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.questionnaire import responses
 from kiosk.services.http import HttpPool
