@@ -1,5 +1,7 @@
-"""The kiosk app: wires screens, keys, themes, speech, helper mode and the idle policy to a
-Runtime. Behaviour lives in the screens, widgets, runtime and idle modules."""
+"""The kiosk app: wires the frame, the flow of views, keys, themes, speech, helper mode and the
+idle policy to a Runtime. Views ask for the next thing with messages (kiosk.messages); the
+handlers here decide what comes. Behaviour lives in the views, widgets, runtime and idle
+modules."""
 
 from __future__ import annotations
 
@@ -20,23 +22,42 @@ from kiosk.crash import RESTART_EXIT_CODE, describe
 from kiosk.display_caches import clear_display_caches
 from kiosk.guides.runner import GuideRunner
 from kiosk.idle import IdlePolicy
-from kiosk.messages import HeadsetChanged, VoiceEvent
+from kiosk.messages import (
+    AnotherTask,
+    EndVisit,
+    FinishWanted,
+    GoBack,
+    GuideChosen,
+    GuideRestart,
+    HeadsetChanged,
+    LanguageChosen,
+    LanguageWanted,
+    ServiceTrouble,
+    SignInWanted,
+    Speak,
+    StartVisit,
+    VoiceEvent,
+)
 from kiosk.runtime import Runtime
-from kiosk.screens.base import KioskScreen, Spoken
+from kiosk.screens.base import KioskModal
 from kiosk.screens.error import TRY_AGAIN, ErrorScreen
-from kiosk.screens.finish import FinishScreen, qr_settings
-from kiosk.screens.idle import IdleScreen
-from kiosk.screens.language import LanguageScreen
-from kiosk.screens.menu import MenuScreen
-from kiosk.screens.signin import SignInScreen
+from kiosk.screens.finish import FinishView, qr_settings
+from kiosk.screens.frame import FrameScreen
+from kiosk.screens.idle import IdleView
+from kiosk.screens.language import LanguageView
+from kiosk.screens.menu import MenuView
+from kiosk.screens.signin import SignInView
 from kiosk.screens.staff_help import StaffHelpScreen
-from kiosk.screens.step import StepScreen
+from kiosk.screens.step import StepView
 from kiosk.screens.timeout_warning import TimeoutWarningScreen
+from kiosk.screens.view import View
 from kiosk.session import DEFAULT_VOLUME
 from kiosk.slip import Slip, finish_later_slip
 from kiosk.themes import THEMES
 from kiosk.widgets.caption import CaptionLine
+from kiosk.widgets.flow import Flow
 from kiosk.widgets.helper_banner import HelperBanner
+from kiosk.widgets.record_banner import RecordBanner
 from translations.catalog import Localizer
 
 log = logging.getLogger(__name__)
@@ -48,7 +69,8 @@ _WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "record_ban
 class KioskApp(App[None]):
     """The citizen-facing kiosk. The operator stops it through systemd (SIGTERM), not keys."""
 
-    CSS_PATH = ["app.tcss", "screens/base.tcss", *(f"widgets/{n}.tcss" for n in _WIDGET_CSS)]  # noqa: RUF012
+    CSS_PATH = ["app.tcss", "screens/base.tcss", "screens/views.tcss",  # noqa: RUF012
+                *(f"widgets/{n}.tcss" for n in _WIDGET_CSS)]
     ENABLE_COMMAND_PALETTE = False
     # Text selection is of no use at a kiosk, and Textual's handler for it crashed on a tap at
     # a widget being removed while a screen was built.
@@ -79,13 +101,23 @@ class KioskApp(App[None]):
         self.animation_level = "none"
         self._loop: asyncio.AbstractEventLoop | None = None
         self.headset = HeadsetWatch(runtime.headset, self._headset_from_thread)
+        self.frame = FrameScreen(self.l10n)
+
+    @property
+    def large_text(self) -> bool:
+        return self.runtime.session.prefs.large_text
+
+    @property
+    def flow(self) -> Flow:
+        return self.frame.flow
 
     async def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.runtime.voice.on_event = self._voice_event_from_thread
         with suppress(NotImplementedError, RuntimeError, ValueError):
             self._loop.add_signal_handler(signal.SIGTERM, self.terminate)
-        await self.push_screen(IdleScreen())
+        await self.push_screen(self.frame)
+        await self.flow.push(IdleView())
         self.headset.start()
         self.set_interval(1.0, self.check_time_limit)
         systemd.notify_ready()
@@ -111,16 +143,27 @@ class KioskApp(App[None]):
         screen = self.screen
         if screen.focused is not None and not screen.focused.is_attached:
             screen.set_focus(None)
-            if isinstance(screen, KioskScreen):
-                screen.focus_first()
+            if screen is self.frame and self.frame.view is not None:
+                self.frame.view.focus_first()
 
     # -- speech and captions --------------------------------------------------------------------
 
-    def speak_screen(self, screen: Any) -> None:
-        """Speak exactly what the screen shows, in the screen's language."""
-        text = screen.speech_text()
+    def speaking(self) -> View | KioskModal | None:
+        """What is shown on top: a dialog, else the flow's current view."""
+        if isinstance(self.screen, KioskModal):
+            return self.screen
+        return self.frame.view if self.screen is self.frame else None
+
+    def say_shown(self, shown: View | KioskModal) -> None:
+        """Speak exactly what it shows, in the language of the moment."""
+        text = shown.speech_text()
         if text:
-            self.runtime.voice.say(text, self.l10n.lang, private=bool(screen.private))
+            self.runtime.voice.say(text, self.l10n.lang, private=bool(shown.private))
+
+    def on_speak(self, message: Speak) -> None:
+        self.sync_banners()
+        if isinstance(message.view, View | KioskModal) and message.view.is_attached:
+            self.say_shown(message.view)
 
     def _voice_event_from_thread(self, kind: str, text: str) -> None:
         # Never block the voice thread on the UI: it may be joined while the UI shuts down.
@@ -138,8 +181,9 @@ class KioskApp(App[None]):
         a citizen who just plugged one in hears what it holds."""
         self.runtime.output.set_route("headset" if event.plugged else "speaker")
         self.runtime.voice.stop()
-        if isinstance(self.screen, Spoken):
-            self.speak_screen(self.screen)
+        shown = self.speaking()
+        if shown is not None:
+            self.say_shown(shown)
 
     def on_voice_event(self, event: VoiceEvent) -> None:
         caption = {"speaking": "♪ " + " ".join(event.text.split()),
@@ -150,54 +194,113 @@ class KioskApp(App[None]):
                 found.first().show(caption)
                 return
 
+    def sync_banners(self) -> None:
+        """Whose record is open, and who is helping: the banners follow the session."""
+        acting = self.runtime.session.acting_for
+        for banner in self.frame.query(RecordBanner):
+            banner.show(acting.display_name if acting is not None else None, self.l10n)
+        for helper in self.frame.query(HelperBanner):
+            helper.show(self.runtime.helper.active_staff, self.l10n)
+
     # -- the flow -------------------------------------------------------------------------------
 
-    def start_session(self) -> None:
+    async def on_flow_shown(self, message: Flow.Shown) -> None:
+        view = message.view
+        if not isinstance(view, View) or view is not self.flow.top:
+            return
+        if isinstance(view, IdleView):
+            # The Welcome view is the next citizen's: whoever reaches it with a visit still
+            # open (any way back that forgot to end it) ends that visit first.
+            session = self.runtime.session
+            if session.active or session.signed_in:
+                self.end_session()
+                return
+        await view.shown_again()
+        view.focus_first()
+        self.sync_banners()
+        if self.screen is self.frame:
+            self.say_shown(view)
+
+    async def on_start_visit(self, message: StartVisit) -> None:
+        if self.runtime.session.active or not isinstance(self.flow.top, IdleView):
+            return
         self.runtime.session.begin()
         self.idle.reset()
-        self.push_screen(LanguageScreen())
+        await self.flow.push(LanguageView())
 
-    async def choose_language(self, code: str) -> None:
-        await self.set_language(code)
-        if isinstance(self.screen_stack[-2], MenuScreen):
-            await self.pop_screen()
+    async def on_language_chosen(self, message: LanguageChosen) -> None:
+        await self.set_language(message.code)
+        views = self.flow.views
+        if len(views) >= 2 and isinstance(views[-2], MenuView):
+            await self.flow.pop()
         else:
-            await self.switch_screen(MenuScreen())
+            await self.flow.replace(MenuView())
 
     async def set_language(self, code: str) -> None:
-        """Switch language: every screen is rebuilt in it, and the current one spoken again."""
+        """Switch language: every view and dialog is rebuilt in it, and the one on top spoken
+        again."""
         self.runtime.session.prefs.language = code
         self.l10n = Localizer(code)
+        await self.frame.relabel(self.l10n)
+        for view in self.flow.views:
+            if isinstance(view, View):
+                await view.rerender()
         for screen in self.screen_stack:
-            rerender = getattr(screen, "rerender", None)
-            if rerender is not None:
-                await rerender()
-        self.speak_screen(self.screen)
+            if isinstance(screen, KioskModal):
+                await screen.rerender()
+        shown = self.speaking()
+        if isinstance(shown, View):
+            shown.focus_first()
+        if shown is not None:
+            self.say_shown(shown)
 
-    def show_languages(self) -> None:
-        self.push_screen(LanguageScreen())
+    async def on_language_wanted(self, message: LanguageWanted) -> None:
+        await self.flow.push(LanguageView())
+
+    async def on_guide_chosen(self, message: GuideChosen) -> None:
+        self.start_guide(message.guide_id)
 
     def start_guide(self, guide_id: str) -> None:
         guide = next(g for g in self.runtime.guides if g.id == guide_id)
-        self.push_screen(StepScreen(GuideRunner(guide, self.runtime.session,
-                                                self.runtime.actions)))
+        runner = GuideRunner(guide, self.runtime.session, self.runtime.actions)
+        self.call_next(self.flow.push, StepView(runner))
 
-    def sign_in(self, heading: Callable[[], tuple[str, str]],
-                done: Callable[[bool | None], Any]) -> None:
+    async def on_guide_restart(self, message: GuideRestart) -> None:
+        """Begin the guide again on a new view, keeping nothing typed before."""
+        await self.flow.pop()
+        self.start_guide(message.guide_id)
+
+    async def on_sign_in_wanted(self, message: SignInWanted) -> None:
         """Sign-in on the citizen's phone, headed by the asking step's words."""
-        self.push_screen(SignInScreen(heading), callback=done)
+        if message.asker is self.flow.top:
+            await self.flow.push(SignInView(message.heading), message.done)
 
-    def show_finish(self, heading: Callable[[], tuple[str, str]], private: bool,
-                    qr: str | None = None) -> None:
-        self.switch_screen(FinishScreen(heading, private=private, qr=qr))
+    async def on_finish_wanted(self, message: FinishWanted) -> None:
+        if message.asker is self.flow.top:
+            await self.flow.replace(FinishView(message.heading, private=message.private,
+                                               qr=message.qr))
 
-    def another_task(self) -> None:
+    async def on_another_task(self, message: AnotherTask) -> None:
         """From a finished task back to the menu's first page, still signed in."""
         self.runtime.session.end_guide()
-        menu = self.screen_stack[-2]
-        if isinstance(menu, MenuScreen):
-            menu.from_start = True
-        self.pop_screen()
+        views = self.flow.views
+        if len(views) >= 2 and isinstance(views[-2], MenuView):
+            views[-2].from_start = True
+        await self.flow.pop()
+
+    async def on_go_back(self, message: GoBack) -> None:
+        """Back from the view on top: to the one before; back past the first view of a visit
+        ends it, since the Welcome view belongs to the next citizen."""
+        if self.flow.depth > 2:
+            await self.flow.pop()
+        elif self.flow.depth == 2:
+            self.end_session()
+
+    def on_end_visit(self, message: EndVisit) -> None:
+        self.end_session()
+
+    def on_service_trouble(self, message: ServiceTrouble) -> None:
+        self.show_error(message.message, message.retry, message.retry_label)
 
     def show_error(self, message: str, retry: Callable[[], Any],
                    retry_label: str = TRY_AGAIN) -> None:
@@ -213,7 +316,7 @@ class KioskApp(App[None]):
     def finish_later_slip(self, problem: str) -> Slip:
         """The slip for the task in progress: its title, what went wrong, when, and the way on;
         nothing about the citizen."""
-        task = next((s for s in reversed(self.screen_stack) if isinstance(s, StepScreen)), None)
+        task = next((v for v in reversed(self.flow.views) if isinstance(v, StepView)), None)
         title = self.l10n.gettext(task.runner.guide.title) if task is not None else ""
         return finish_later_slip(self.l10n, guide_title=title, problem=problem,
                                  time=self.l10n.when(self.runtime.clock.now()),
@@ -233,9 +336,7 @@ class KioskApp(App[None]):
         self.helper_changed()
 
     def helper_changed(self) -> None:
-        for screen in self.screen_stack:
-            for banner in screen.query(HelperBanner):
-                banner.sync()
+        self.sync_banners()
 
     def action_repeat(self) -> None:
         self.runtime.voice.repeat()
@@ -244,13 +345,13 @@ class KioskApp(App[None]):
         prefs = self.runtime.session.prefs
         prefs.large_text = not prefs.large_text
         self.set_class(prefs.large_text, "large-text")
-        screen = self.screen
-        if isinstance(screen, KioskScreen):
+        view = self.frame.view
+        if view is not None:
             # Not awaited here: the help bar's Bigger text button runs this action inside its
-            # own message loop, and the screen's redraw removes that button and waits for its
-            # loop to end, which froze the kiosk (found by the fuzz test). The screen's loop
-            # redraws it, and drops the redraw if the screen is gone by then.
-            screen.call_later(screen.text_size_changed, prefs.large_text)
+            # own message loop, and the view's redraw removes widgets and waits for their loops
+            # to end, which froze the kiosk (found by the fuzz test). The view's loop redraws
+            # it, and drops the redraw if the view is gone by then.
+            view.call_later(view.text_size_changed, prefs.large_text)
 
     def action_toggle_contrast(self) -> None:
         prefs = self.runtime.session.prefs
@@ -317,11 +418,17 @@ class KioskApp(App[None]):
         self.runtime.signin.revoke(token)
 
     async def _back_to_idle(self) -> None:
-        # Old screens hold personal text: remove every one, then show a new idle screen.
-        while len(self.screen_stack) > 2:
+        # Old views and dialogs hold personal text: remove every one, and the frame with them
+        # (a screen keeps subscribers of the widgets it showed, e.g. every text field's, and
+        # with them what was typed), then show a new frame with a new idle view.
+        while self.screen is not self.frame and len(self.screen_stack) > 2:
             await self.pop_screen()
-        await self.switch_screen(IdleScreen())
-        # Only now: taking the old screens down still measures and styles their text.
+        if not self.frame.is_attached:
+            return  # the kiosk is shutting down (SIGTERM): nothing more to show
+        self.frame = FrameScreen(self.l10n)
+        await self.switch_screen(self.frame)
+        await self.flow.push(IdleView())
+        # Only now: taking the old views down still measures and styles their text.
         clear_display_caches()
 
     def _handle_exception(self, error: Exception) -> None:

@@ -26,6 +26,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from translations.display import LTR, RTL, Display
 from translations.languages import Language, UnknownLanguage, get_language
 
 __all__ = [
@@ -194,6 +195,11 @@ class Localizer:
     @property
     def direction(self) -> str:
         return self.language.direction
+
+    @property
+    def display(self) -> Display:
+        """How this language's text is drawn: the one display path (translations.display)."""
+        return RTL if self.language.direction == "rtl" else LTR
 
     def gettext(self, msgid: str) -> str:
         if not msgid:

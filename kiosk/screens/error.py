@@ -9,7 +9,8 @@ from collections.abc import Callable
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Button
+from textual.message import Message
+from textual.widgets import Button, Static
 
 from hardware.printer import PrinterError, ReceiptPrinter
 from kiosk.screens.base import KioskModal
@@ -29,6 +30,13 @@ class ErrorScreen(KioskModal):
 
     CSS_PATH = "error.tcss"
 
+    class Printed(Message):
+        """What came of printing the slip (a msgid)."""
+
+        def __init__(self, msgid: str) -> None:
+            super().__init__()
+            self.msgid = msgid
+
     def __init__(self, message: str, retry_label: str = TRY_AGAIN,
                  slip: Callable[[], Slip] | None = None,
                  printer: ReceiptPrinter | None = None) -> None:
@@ -47,16 +55,20 @@ class ErrorScreen(KioskModal):
 
     def compose(self) -> ComposeResult:
         l10n = self.l10n
+        shown = l10n.display
         with Vertical(id="body"):
-            yield Say(self.message, classes="error", id="error-message")
-            with Grid(classes="tiles"):
-                yield BigButton(1, l10n.gettext(self.retry_label), value="retry", id="retry")
-                yield BigButton(2, l10n.gettext("Get staff help"), value="help", id="error-help")
-                if self.can_print:
-                    yield BigButton(3, l10n.gettext("Print a slip for later"),
-                                    value="slip", id="print-slip")
+            yield Say(self.message, shown, classes="error", id="error-message")
+            tiles = [BigButton(1, l10n.gettext(self.retry_label), shown, value="retry",
+                               id="retry"),
+                     BigButton(2, l10n.gettext("Get staff help"), shown, value="help",
+                               id="error-help")]
+            if self.can_print:
+                tiles.append(BigButton(3, l10n.gettext("Print a slip for later"), shown,
+                                       value="slip", id="print-slip"))
+            yield Grid(*(t or Static(classes="tile-space") for t in shown.grid(tiles, 2)),
+                       classes="tiles")
             if self.print_status:
-                yield Say(self.print_status, id="print-status")
+                yield Say(self.print_status, shown, id="print-status")
 
     def on_mount(self) -> None:
         for tile in self.query("#retry"):
@@ -78,17 +90,15 @@ class ErrorScreen(KioskModal):
         try:
             self.printer.print_receipt(self.slip())
         except PrinterError as exc:
-            # mypy cannot solve call_from_thread's generic for a coroutine function.
-            self.app.call_from_thread(self.printed, exc.msgid)  # type: ignore[arg-type]
+            self.post_message(self.Printed(exc.msgid))
             return
-        # mypy cannot solve call_from_thread's generic for a coroutine function.
-        self.app.call_from_thread(self.printed, PRINTED)  # type: ignore[arg-type]
+        self.post_message(self.Printed(PRINTED))
 
-    async def printed(self, msgid: str) -> None:
-        if not self.alive:
+    async def on_error_screen_printed(self, message: Printed) -> None:
+        if not self.is_attached:
             return
-        self.print_status = self.l10n.gettext(msgid)
+        self.print_status = self.l10n.gettext(message.msgid)
         await self.rerender()
-        self.app.speak_screen(self)  # type: ignore[attr-defined]
+        self.speak()
         for tile in self.query("#retry"):
             tile.focus()

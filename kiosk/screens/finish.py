@@ -1,4 +1,4 @@
-"""The finish screen: what was done, in words, and how the visit ends (everything is deleted).
+"""The finish view: what was done, in words, and how the visit ends (everything is deleted).
 
 A finish step may carry an address for the citizen's phone (``qr``); it is drawn as a QR code
 with a sentence saying what it opens, and written out for those who type it. Its
@@ -7,17 +7,15 @@ with a sentence saying what it opens, and written out for those who type it. Its
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button
 
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets.big_button import BigButton
+from kiosk.messages import AnotherTask, EndVisit, Heading
+from kiosk.offers import Offer
+from kiosk.screens.view import View
 from kiosk.widgets.qr_code import QrCode
-from kiosk.widgets.say import Say
 
 
 def qr_settings(runtime: Any) -> dict[str, str]:
@@ -40,14 +38,12 @@ def qr_address(template: str | None, settings: dict[str, str]) -> str | None:
         return None
 
 
-class FinishScreen(KioskScreen):
+class FinishView(View):
     """The guide's finish text; Done (or End, or the idle timeout) wipes the session. Another
     task goes back to the menu still signed in (and still acting for whom the citizen chose),
     with the finished task's answers forgotten."""
 
-    CSS_PATH = "finish.tcss"
-
-    def __init__(self, heading: Callable[[], tuple[str, str]], *, private: bool = False,
+    def __init__(self, heading: Heading, *, private: bool = False,
                  qr: str | None = None) -> None:
         super().__init__()
         self.heading = heading
@@ -62,36 +58,38 @@ class FinishScreen(KioskScreen):
 
     @property
     def address(self) -> str | None:
-        return qr_address(self.qr, qr_settings(self.app.runtime))  # type: ignore[attr-defined]
+        return qr_address(self.qr, qr_settings(self.host.runtime))
+
+    def offers(self) -> list[Offer]:
+        gettext = self.l10n.gettext
+        return [Offer("done", gettext("Done"), key=1, consequential=True),
+                Offer("another", gettext("Another task"), key=2)]
 
     def compose_body(self) -> ComposeResult:
         l10n = self.l10n
+        shown = self.shown
         text, help_text = self.heading()
-        yield Say(text, classes="title", id="finish-text")
+        yield self.say(text, classes="title", id="finish-text")
         if help_text:
-            yield Say(help_text, id="finish-help")
+            yield self.say(help_text, id="finish-help")
         address = self.address
         if address is not None:
-            with Horizontal(id="finish-qr-row"):
-                yield QrCode(address, id="finish-qr")
-                with Vertical(id="finish-qr-words"):
-                    yield Say(l10n.gettext("Point your phone's camera at the square code. It "
-                                           "opens this page on your phone."))
-                    yield Say(l10n.format("Or type this address on your phone: {address}",
-                                          address=address), id="finish-address")
-        yield Say(l10n.gettext("When you press Done, the kiosk forgets everything about your "
-                               "visit. Press Another task to do more first."), classes="muted")
-        with Horizontal(id="finish-buttons"):
-            yield BigButton(1, l10n.gettext("Done"), id="done")
-            yield BigButton(2, l10n.gettext("Another task"), id="another")
+            words = Vertical(
+                self.say(l10n.gettext("Point your phone's camera at the square code. It opens "
+                                      "this page on your phone.")),
+                self.say(l10n.format("Or type this address on your phone: {address}",
+                                     address=address), id="finish-address"),
+                id="finish-qr-words")
+            yield Horizontal(*shown.row([QrCode(address, id="finish-qr"), words]),
+                             id="finish-qr-row")
+        yield self.say(l10n.gettext("When you press Done, the kiosk forgets everything about "
+                                    "your visit. Press Another task to do more first."),
+                       classes="muted")
+        yield Horizontal(*shown.row([self.tile(offer) for offer in self.offers()]),
+                         id="finish-buttons")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "done":
-            event.stop()
-            self.app.end_session()  # type: ignore[attr-defined]
-        elif event.button.id == "another":
-            event.stop()
-            self.app.another_task()  # type: ignore[attr-defined]
+    async def take(self, offer: Offer) -> None:
+        self.post_message(EndVisit() if offer.id == "done" else AnotherTask())
 
     def go_back(self) -> None:
         """The task is done; going back would repeat it."""

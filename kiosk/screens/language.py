@@ -1,36 +1,33 @@
-"""The language screen: every shipped language in its own name; languages without a voice say so
+"""The language view: every shipped language in its own name; languages without a voice say so
 (EN 5.1.3.14)."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Grid
-from textual.widgets import Button
 
-from kiosk.screens.base import KioskScreen
-from kiosk.widgets.big_button import BigButton
-from kiosk.widgets.say import Say
+from kiosk.messages import LanguageChosen
+from kiosk.offers import Offer, numbered
+from kiosk.screens.view import View
 from translations.languages import LANGUAGES
 
 
-class LanguageScreen(KioskScreen):
+class LanguageView(View):
     """Choose the language; the choice applies at once and the menu follows."""
 
-    CSS_PATH = "language.tcss"
+    def offers(self) -> list[Offer]:
+        voice = self.host.runtime.voice
+        found = []
+        for language in LANGUAGES.values():
+            text = language.native_name
+            if not voice.has_voice(language.code):
+                text = self.l10n.format("{language} (text only, no speech)", language=text)
+            found.append(Offer(f"lang-{language.code}", text, value=language.code,
+                               voice=(language.native_name, language.english_name)))
+        return numbered(found)
 
     def compose_body(self) -> ComposeResult:
-        l10n = self.l10n
-        voice = self.app.runtime.voice  # type: ignore[attr-defined]
-        yield Say(l10n.gettext("Choose your language"), classes="title")
-        with Grid(classes="tiles"):
-            for number, language in enumerate(LANGUAGES.values(), start=1):
-                text = language.native_name
-                if not voice.has_voice(language.code):
-                    text = l10n.format("{language} (text only, no speech)", language=text)
-                yield BigButton(number, text, value=language.code, id=f"lang-{language.code}")
+        yield self.say(self.l10n.gettext("Choose your language"), classes="title")
+        yield self.tiles(self.offers())
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if isinstance(event.button, BigButton) and event.button.value:
-            event.stop()
-            # The app replaces this screen, which must not wait for its own removal.
-            self.app.call_later(self.app.choose_language, event.button.value)  # type: ignore[attr-defined]
+    async def take(self, offer: Offer) -> None:
+        self.post_message(LanguageChosen(offer.value))

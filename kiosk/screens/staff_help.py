@@ -24,17 +24,18 @@ class StaffHelpScreen(KioskModal):
 
     def compose(self) -> ComposeResult:
         l10n = self.l10n
+        shown = l10n.display
         with Vertical(id="body"):
-            yield Say(l10n.gettext("A staff member will help you."), classes="title")
-            yield Say(l10n.gettext("Staff: type your PIN to turn on helper mode."),
+            yield Say(l10n.gettext("A staff member will help you."), shown, classes="title")
+            yield Say(l10n.gettext("Staff: type your PIN to turn on helper mode."), shown,
                       classes="muted")
             yield Input(id="pin", password=True, restrict=r"[0-9]*", max_length=8)
-            problem = Say("", classes="error", id="pin-error")
+            problem = Say("", shown, classes="error", id="pin-error")
             problem.display = False
             yield problem
-            with Grid(classes="tiles"):
-                yield BigButton(None, l10n.gettext("Unlock"), id="unlock")
-                yield BigButton(None, l10n.gettext("Close"), id="close")
+            yield Grid(*shown.row([BigButton(None, l10n.gettext("Unlock"), shown, id="unlock"),
+                                   BigButton(None, l10n.gettext("Close"), shown, id="close")]),
+                       classes="tiles")
 
     def on_mount(self) -> None:
         # Not query_one: a dialog closed before it was up (F1, then Back at once) has no
@@ -60,7 +61,7 @@ class StaffHelpScreen(KioskModal):
         # The PIN leaves the screen at once, right or wrong.
         field.value = ""
         try:
-            unlocked = self.app.runtime.helper.unlock(pin)  # type: ignore[attr-defined]
+            unlocked = self.host.runtime.helper.unlock(pin)
         except LockedOut as exc:
             self.show_problem(self.l10n.nformat(
                 "Too many wrong PINs. Try again in {count} second.",
@@ -76,4 +77,4 @@ class StaffHelpScreen(KioskModal):
         problem = self.query_one("#pin-error", Say)
         problem.say(text)
         problem.display = True
-        self.app.speak_screen(self)  # type: ignore[attr-defined]
+        self.speak()

@@ -1,6 +1,7 @@
-"""The step screen: shows the guide's current step, whatever its kind, and passes answers to the
-GuideRunner. Service calls (slot lists, actions) run in thread workers; sign-in and the finish
-text get screens of their own."""
+"""The step view: shows the guide's current step, whatever its kind, and passes answers to the
+GuideRunner. What each kind draws and offers is its renderer's (kiosk/screens/step_kinds.py);
+service calls (lists, actions) run in thread workers that post their results; sign-in and the
+finish text are views of their own."""
 
 from __future__ import annotations
 
@@ -9,151 +10,87 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid
-from textual.widgets import Button, Input
+from textual.message import Message
+from textual.widgets import Input
 
-from kiosk.guides.model import Option
-from kiosk.guides.runner import AnswerError
-from kiosk.screens.base import KioskScreen
-from kiosk.screens.error import SIGN_IN_AGAIN
+from kiosk.guides.model import ActionResult, ActionStep, Option
+from kiosk.guides.runner import AnswerError, GuideRunner
+from kiosk.messages import GoBack, GuideRestart, ServiceTrouble, SignInWanted
+from kiosk.offers import Offer, Pager
+from kiosk.screens.error import SIGN_IN_AGAIN, TRY_AGAIN
+from kiosk.screens.step_kinds import RENDERERS, Renderer
+from kiosk.screens.view import View
 from kiosk.services.http import ServiceError
-from kiosk.widgets.big_button import BigButton
-from kiosk.widgets.say import Say
 
 PAGE = 6
 LARGE_PAGE = 3
 
 
-class StepScreen(KioskScreen):
-    """One guide in progress. Re-renders itself for each step; keeps typed drafts and fetched
+class StepView(View):
+    """One guide in progress. Redraws itself for each step; keeps typed drafts and fetched
     options so nothing is lost when an error or a language change redraws it."""
 
-    CSS_PATH = "step.tcss"
-    BINDINGS = [  # noqa: RUF012
-        Binding("y", "confirm(True)", show=False),
-        Binding("n", "confirm(False)", show=False),
-    ]
+    class OptionsReady(Message):
+        def __init__(self, step_id: str, options: list[Option]) -> None:
+            super().__init__()
+            self.step_id = step_id
+            self.options = options
 
-    def __init__(self, runner: Any) -> None:
+    class Performed(Message):
+        def __init__(self, result: ActionResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class Failed(Message):
+        def __init__(self, error: ServiceError, retry: Callable[[], Any]) -> None:
+            super().__init__()
+            self.error = error
+            self.retry = retry
+
+    def __init__(self, runner: GuideRunner) -> None:
         super().__init__()
         self.runner = runner
         self.drafts: dict[str, str] = {}
         self.error: str = ""
-        self.page = 0
+        self.pager = Pager(PAGE, LARGE_PAGE)
         self.options: list[Option] | None = None
         self._options_for: str | None = None
         self.show_detail = False
 
     @property
-    def private(self) -> bool:  # type: ignore[override]
-        return bool(getattr(self.runner.step, "private", False))  # signin, action: none
+    def renderer(self) -> Renderer:
+        return RENDERERS[type(self.runner.step)]
+
+    @property
+    def page(self) -> int:
+        return self.pager.page
+
+    @property
+    def private(self) -> bool:  # type: ignore[override]  # a class flag elsewhere
+        return bool(getattr(self.runner.step, "private", False))
 
     def text(self, msgid: str) -> str:
         return self.l10n.format(msgid, **self.runner.values())
 
+    def has_options_for(self, step: Any) -> bool:
+        return self.options is not None and self._options_for == step.id
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def offers(self) -> list[Offer]:
+        return self.renderer.offers(self, self.runner.step)
+
     def compose_body(self) -> ComposeResult:
         step = self.runner.step
-        if step.prompt:
-            yield Say(self.text(step.prompt), classes="title", id="prompt")
-        if step.help:
-            yield Say(self.text(step.help), classes="muted", id="help")
-        yield from getattr(self, f"_compose_{step.kind}")(step)
-        error = Say(self.error, classes="error", id="error")
+        prompt, help_text = getattr(step, "prompt", ""), getattr(step, "help", "")
+        if prompt:
+            yield self.say(self.text(prompt), classes="title", id="prompt")
+        if help_text:
+            yield self.say(self.text(help_text), classes="muted", id="help")
+        yield from self.renderer.compose(self, step)
+        error = self.say(self.error, classes="error", id="error")
         error.display = bool(self.error)
         yield error
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        # A task left before its screen was up (a Back tap in the same moment) does not go on
-        # to sign in, fetch or send on top of the screen the citizen went back to.
-        if self in self.app.screen_stack:
-            self.start_step_work()
-
-    def _compose_choice(self, step: Any) -> ComposeResult:
-        with Grid(classes="tiles"):
-            for number, choice in enumerate(step.choices, start=1):
-                yield BigButton(number, self.text(choice.label), value=choice.id,
-                                id=f"choice-{choice.id}")
-
-    def _compose_confirm(self, step: Any) -> ComposeResult:
-        with Grid(classes="tiles"):
-            yield BigButton(1, self.l10n.gettext("Yes"), value="yes", id="confirm-yes")
-            yield BigButton(2, self.l10n.gettext("No"), value="no", id="confirm-no")
-
-    def _compose_slot(self, step: Any) -> ComposeResult:
-        if self.options is None or self._options_for != step.id:
-            yield Say(self.l10n.gettext("Working…"), id="working")
-            return
-        if not self.options:
-            # The guide schema requires an "empty" message on every slot step.
-            yield Say(self.text(step.empty or ""), id="empty")
-            return
-        size = self.page_size(self.app.has_class("large-text"))
-        shown = self.options[self.page * size:(self.page + 1) * size]
-        # The office or practitioner is worth reading out only when the options differ in it.
-        self.show_detail = len({option.detail for option in self.options}) > 1
-        with Grid(classes="tiles"):
-            number = 0
-            for number, option in enumerate(shown, start=1):
-                yield BigButton(number, self.option_label(option), value=option.id,
-                                id=f"option-{number}")
-            if (self.page + 1) * size < len(self.options):
-                number += 1
-                yield BigButton(number, self.l10n.gettext("Later times"), id="page-next")
-            if self.page:
-                yield BigButton(number + 1, self.l10n.gettext("Earlier times"), id="page-prev")
-
-    @staticmethod
-    def page_size(large: bool) -> int:
-        return LARGE_PAGE if large else PAGE
-
-    async def text_size_changed(self, large: bool) -> None:
-        """Keep the first time the citizen was looking at on the page they now see."""
-        if self.runner.step.kind != "slot" or not self.options:
-            return
-        first_shown = self.page * self.page_size(not large)
-        self.page = first_shown // self.page_size(large)
-        await self.rerender()
-
-    def _compose_list(self, step: Any) -> ComposeResult:
-        if self.options is None or self._options_for != step.id:
-            yield Say(self.l10n.gettext("Working…"), id="working")
-            return
-        if not self.options:
-            yield Say(self.text(step.empty or ""), id="empty")
-        else:
-            self.show_detail = True
-            for number, option in enumerate(self.options, start=1):
-                yield Say(self.option_label(option), id=f"item-{number}", classes="list-item")
-        yield BigButton(1, self.l10n.gettext("Next"), id="seen")
-
-    def _compose_number(self, step: Any) -> ComposeResult:
-        yield from self._compose_entry(step, "number")
-
-    def _compose_text(self, step: Any) -> ComposeResult:
-        yield from self._compose_entry(step, "text")
-
-    def _compose_entry(self, step: Any, kind: str) -> ComposeResult:
-        unit = getattr(step, "unit", None)  # number steps only
-        if unit:
-            yield Say(self.l10n.format("Unit: {unit}", unit=self.l10n.gettext(unit)))
-        # Numbers are typed the Norwegian way too (72,5), which Textual's number input refuses;
-        # the runner checks what was typed and says how to fix it.
-        restrict = r"[0-9 ,.\-]*" if kind == "number" else None
-        yield Input(self.drafts.get(step.id, ""), id="answer", type="text", restrict=restrict,
-                    max_length=getattr(step, "max_length", None) or 0,  # text steps only
-                    password=getattr(step, "masked", False))
-        yield BigButton(None, self.l10n.gettext("Next"), id="next")
-
-    def _compose_action(self, step: Any) -> ComposeResult:
-        yield Say(self.l10n.gettext("Working…"), id="working")
-
-    def _compose_signin(self, step: Any) -> ComposeResult:
-        yield Say(self.l10n.gettext("Sign in with your phone"), id="working")
-
-    def _compose_finish(self, step: Any) -> ComposeResult:
-        yield from ()
 
     def option_label(self, option: Option) -> str:
         # Backend text (a medicine's name) is shown as the service wrote it.
@@ -161,34 +98,43 @@ class StepScreen(KioskScreen):
             name = self.l10n.when(option.start)
         else:
             name = self.l10n.gettext(option.label) if option.label_msgid else option.label
-        parts = [name]
-        if option.note:
-            parts.append(self.l10n.gettext(option.note))
-        if option.detail and self.show_detail:
-            parts.append(option.detail)
-        if option.day is not None:
-            parts.append(self.l10n.day(option.day))
-        return ", ".join(parts)
-
-    def start_step_work(self) -> None:
-        """Begin what the current step needs beyond showing it."""
-        kind = self.runner.step.kind
-        listing = kind in ("slot", "list")
-        if listing and (self.options is None or self._options_for != self.runner.step.id):
-            self.fetch_options()
-        elif kind == "action":
-            self.perform()
-        elif kind == "signin":
-            self.app.sign_in(self.heading, self.signed_in)  # type: ignore[attr-defined]
-        elif kind == "finish":
-            self.app.show_finish(  # type: ignore[attr-defined]
-                self.heading, self.private, self.runner.step.qr)
+        return self.shown.joined([
+            name, self.l10n.gettext(option.note) if option.note else "",
+            option.detail if self.show_detail else "",
+            self.l10n.day(option.day) if option.day is not None else "",
+        ])
 
     def heading(self) -> tuple[str, str]:
         """The current step's prompt and help, in the language of the moment."""
         step = self.runner.step
-        return (self.text(step.prompt) if step.prompt else "",
-                self.text(step.help) if step.help else "")
+        prompt, help_text = getattr(step, "prompt", ""), getattr(step, "help", "")
+        return (self.text(prompt) if prompt else "", self.text(help_text) if help_text else "")
+
+    async def text_size_changed(self, large: bool) -> None:
+        """Keep the first time the citizen was looking at on the page they now see."""
+        self.pager.resized(large)
+        await self.rerender()
+
+    # -- the step's work ----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # A task left before its view was up (a Back tap in the same moment) does not go on
+        # to sign in, fetch or send on top of the view the citizen went back to.
+        if self.alive:
+            self.renderer.begin(self, self.runner.step)
+
+    async def show_step(self) -> None:
+        await self.rerender()
+        if not self.alive:
+            return  # the visit ended (End, timeout, SIGTERM) while the step was redrawn
+        errors = self.query("#error")
+        if not errors:
+            return  # a second redraw began meanwhile (sign-in closed as a worker finished)
+        errors.first().display = bool(self.error)
+        step = self.runner.step
+        if self.renderer.speaks:
+            self.speak()
+        self.renderer.begin(self, step)
 
     @work(thread=True, exclusive=True, group="step", exit_on_error=False)
     def fetch_options(self) -> None:
@@ -196,15 +142,15 @@ class StepScreen(KioskScreen):
         try:
             options = self.runner.options()
         except ServiceError as exc:
-            self.app.call_from_thread(self.service_failed, exc, self.fetch_options)
+            self.post_message(self.Failed(exc, self.fetch_options))
             return
-        # mypy cannot solve call_from_thread's generic for a coroutine function.
-        self.app.call_from_thread(self.options_ready, step_id, options)  # type: ignore[arg-type]
+        self.post_message(self.OptionsReady(step_id, options))
 
-    async def options_ready(self, step_id: str, options: list[Option]) -> None:
+    async def on_step_view_options_ready(self, message: OptionsReady) -> None:
         if not self.alive:
             return
-        self.options, self._options_for, self.page = options, step_id, 0
+        self.options, self._options_for = message.options, message.step_id
+        self.pager.page = 0
         await self.show_step()
 
     @work(thread=True, exclusive=True, group="step", exit_on_error=False)
@@ -212,15 +158,16 @@ class StepScreen(KioskScreen):
         try:
             result = self.runner.perform()
         except ServiceError as exc:
-            self.app.call_from_thread(self.service_failed, exc, self.perform)
+            self.post_message(self.Failed(exc, self.perform))
             return
-        if result.ok:
-            # mypy cannot solve call_from_thread's generic for a coroutine function.
-            self.app.call_from_thread(self.advanced)  # type: ignore[arg-type]
+        self.post_message(self.Performed(result))
+
+    async def on_step_view_performed(self, message: Performed) -> None:
+        if message.result.ok:
+            await self.advanced()
         else:
-            # mypy cannot solve call_from_thread's generic for a coroutine function.
-            self.app.call_from_thread(self.refused, result.error or ServiceError.msgid,  # type: ignore[arg-type]
-                                      result.values)
+            await self.refused(message.result.error or ServiceError.msgid,
+                               message.result.values)
 
     async def refused(self, msgid: str, values: dict[str, Any]) -> None:
         """The service said no for a reason the citizen can act on (the time was taken, it was
@@ -228,23 +175,24 @@ class StepScreen(KioskScreen):
         guide's ``on_error`` step, or back to the question before, with the reason shown."""
         if not self.alive:
             return
-        if self.runner.step.kind == "action" and self.runner.can_go_back:
+        if isinstance(self.runner.step, ActionStep) and self.runner.can_go_back:
             self.runner.back()
         self.error = self.l10n.format(msgid, **values)
         self._options_for = None
         await self.show_step()
 
-    def service_failed(self, exc: ServiceError, retry: Callable[[], Any]) -> None:
+    def on_step_view_failed(self, message: Failed) -> None:
         """Say what went wrong and offer to try again or call staff; keep every answer. When the
         sign-in ran out, trying again means signing in again first."""
         if not self.alive:
             return
-        message = self.l10n.gettext(exc.msgid)
+        exc, retry = message.error, message.retry
+        text = self.l10n.gettext(exc.msgid)
         if exc.needs_sign_in:
-            self.app.show_error(  # type: ignore[attr-defined]
-                message, lambda: self.sign_in_again(retry), SIGN_IN_AGAIN)
+            self.post_message(ServiceTrouble(text, lambda: self.sign_in_again(retry),
+                                             SIGN_IN_AGAIN))
         else:
-            self.app.show_error(message, retry)  # type: ignore[attr-defined]
+            self.post_message(ServiceTrouble(text, retry, TRY_AGAIN))
 
     def sign_in_again(self, retry: Callable[[], Any]) -> None:
         """A new sign-in on the phone; the same person goes on where they were, with every
@@ -257,19 +205,13 @@ class StepScreen(KioskScreen):
         def done(ok: bool | None) -> None:
             if not ok:
                 session.sign_out()
-                self.app.pop_screen()
+                self.post_message(GoBack())
             elif session.person is not None and session.person.patient_id == before:
                 retry()
             else:
-                self.restart()
+                self.post_message(GuideRestart(self.runner.guide.id))
 
-        self.app.sign_in(self.sign_in_again_heading, done)  # type: ignore[attr-defined]
-
-    def restart(self) -> None:
-        """Begin the guide again on a new screen, keeping nothing typed before."""
-        guide_id = self.runner.guide.id
-        self.app.pop_screen()
-        self.app.start_guide(guide_id)  # type: ignore[attr-defined]
+        self.post_message(SignInWanted(self, self.sign_in_again_heading, done))
 
     def sign_in_again_heading(self) -> tuple[str, str]:
         gettext = self.l10n.gettext
@@ -280,28 +222,17 @@ class StepScreen(KioskScreen):
         if not self.alive:
             return
         self.error = ""
-        self.page = 0
+        self.pager.page = 0
         # A list step visited again is asked again (the runner does the same), never stale.
         self._options_for = None
         await self.show_step()
 
-    async def show_step(self) -> None:
-        await self.rerender()
-        if not self.alive:
-            return  # the visit ended (End, timeout, SIGTERM) while the step was redrawn
-        errors = self.query("#error")
-        if not errors:
-            return  # a second redraw began meanwhile (sign-in closed as a worker finished)
-        errors.first(Say).display = bool(self.error)
-        step = self.runner.step
-        if step.kind not in ("signin", "finish"):
-            self.app.speak_screen(self)  # type: ignore[attr-defined]
-        if step.kind in ("action", "signin", "finish") or (
-            step.kind in ("slot", "list") and self._options_for != step.id
-        ):
-            self.start_step_work()
+    # -- answers ------------------------------------------------------------------------------
 
-    async def answer(self, call: Any, *args: Any) -> None:
+    async def take(self, offer: Offer) -> None:
+        await self.renderer.take(self, self.runner.step, offer)
+
+    async def answer(self, call: Callable[..., Any], *args: Any) -> None:
         """Pass an answer to the runner; an AnswerError is shown and spoken under the field."""
         try:
             call(*args)
@@ -311,28 +242,12 @@ class StepScreen(KioskScreen):
             return
         await self.advanced()
 
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button
-        if not isinstance(button, BigButton):
-            return
-        event.stop()
-        kind = self.runner.step.kind
-        if button.id == "page-next":
-            self.page += 1
-            await self.show_step()
-        elif button.id == "page-prev":
-            self.page -= 1
-            await self.show_step()
-        elif button.id == "next":
-            await self.submit_entry()
-        elif button.id == "seen":
-            await self.answer(self.runner.seen)
-        elif kind == "choice":
-            await self.answer(self.runner.choose, button.value)
-        elif kind == "confirm":
-            await self.answer(self.runner.confirm, button.value == "yes")
-        elif kind == "slot":
-            await self.answer(self.runner.pick, button.value, button.text)
+    async def confirm(self, yes: bool) -> None:
+        """The y and n keys on a yes/no question."""
+        offer_id = "confirm-yes" if yes else "confirm-no"
+        offer = next((o for o in self.offers() if o.id == offer_id), None)
+        if offer is not None:
+            await self.take(offer)
 
     async def on_input_changed(self, event: Input.Changed) -> None:
         self.drafts[self.runner.step.id] = event.value
@@ -348,10 +263,6 @@ class StepScreen(KioskScreen):
         else:
             await self.answer(self.runner.enter_text, value)
 
-    async def action_confirm(self, yes: bool) -> None:
-        if self.runner.step.kind == "confirm":
-            await self.answer(self.runner.confirm, yes)
-
     def go_back(self) -> None:
         if self.runner.can_go_back:
             self.runner.back()
@@ -359,10 +270,10 @@ class StepScreen(KioskScreen):
             self._options_for = None
             self.run_worker(self.show_step(), exclusive=True, group="back")
         else:
-            self.app.pop_screen()
+            self.post_message(GoBack())
 
     async def signed_in(self, ok: bool | None) -> None:
-        """The sign-in screen closed: go on if signed in, else back to the question before."""
+        """The sign-in view closed: go on if signed in, else back to the question before."""
         if ok:
             self.runner.signed_in()
             await self.advanced()
@@ -370,4 +281,4 @@ class StepScreen(KioskScreen):
             self.runner.back()
             await self.show_step()
         else:
-            self.app.pop_screen()
+            self.post_message(GoBack())

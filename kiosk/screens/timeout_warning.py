@@ -41,9 +41,10 @@ class TimeoutWarningScreen(KioskModal):
 
     def compose(self) -> ComposeResult:
         countdown, hint = self.texts()
+        shown = self.l10n.display
         with Vertical(id="body"):
-            yield Say(countdown, classes="title", id="countdown")
-            yield Say(hint, id="extend-hint")
+            yield Say(countdown, shown, classes="title", id="countdown")
+            yield Say(hint, shown, id="extend-hint")
 
     def update_state(self, state: IdleState) -> None:
         """A tick: show the new number of seconds (spoken only once, when first shown)."""

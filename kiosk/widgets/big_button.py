@@ -1,7 +1,8 @@
 """A big numbered tile: the kiosk's only kind of button for answers (WCAG 2.5.8 target size).
 
 The number is shown on the tile and is the key that presses it; ``spoken`` is exactly the text
-the tile shows, so screens can speak what they show.
+the tile shows, so screens can speak what they show. The number stands where reading starts: to
+the left of the label in a left-to-right language, to the right in a right-to-left one.
 """
 
 from __future__ import annotations
@@ -9,22 +10,27 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Button
 
+from translations.display import LTR, Display
+
 
 class BigButton(Button):
     """A tile at least 3 rows high and 20 columns wide, with its number key shown."""
 
     def __init__(
-        self, number: int | None, text: str, *, value: str = "", id: str | None = None
+        self, number: int | None, text: str, shown: Display = LTR, *, value: str = "",
+        id: str | None = None,
     ) -> None:
         self.number = number
         self.text = text
         self.value = value
         """What the tile stands for (a choice id, an option id, a language code)."""
+        drawn = shown.show(text)
         if number is None:
-            label = Content(text)
+            label = Content(drawn)
         else:
-            label = Content.assemble((f" {number} ", "reverse bold"), " ", text)
-        super().__init__(label, id=id, classes="big-button")
+            key = Content.styled(f" {number} ", "reverse bold")
+            label = Content.assemble(*shown.row([key, Content(" "), Content(drawn)]))
+        super().__init__(label, id=id, classes=f"big-button {shown.css_class}")
 
     @property
     def spoken(self) -> str:

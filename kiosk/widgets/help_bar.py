@@ -1,5 +1,5 @@
 """The help bar: the same six controls at the bottom of every screen (WCAG 3.2.6), each clickable
-and each on a key."""
+and each on a key, in the reading order of the language."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button
 
-from translations.catalog import N_
+from translations.catalog import N_, Localizer
 
-# (button id, msgid, key shown, app action)
+# (button id, msgid, key shown, action)
 HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
     ("help-staff", N_("Get staff help"), "F1", "app.staff_help"),
     ("help-back", N_("Back"), "Esc", "screen.back"),
@@ -21,12 +21,20 @@ HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
 
 
 class HelpBar(Horizontal):
-    """Bottom bar of help controls; labels come from the app's current Localizer."""
+    """Bottom bar of help controls, labelled in the language it is given."""
+
+    def __init__(self, l10n: Localizer) -> None:
+        super().__init__()
+        self.l10n = l10n
 
     def compose(self) -> ComposeResult:
-        gettext = self.app.l10n.gettext  # type: ignore[attr-defined]
-        for widget_id, msgid, key, action in HELP_ITEMS:
-            yield Button(
-                f"{gettext(msgid)} {key}", id=widget_id, classes="help-item", action=action,
-                compact=True,
-            )
+        shown = self.l10n.display
+        items = [Button(" ".join(shown.row([shown.show(self.l10n.gettext(msgid)), key])),
+                        id=widget_id, classes="help-item", action=action, compact=True)
+                 for widget_id, msgid, key, action in HELP_ITEMS]
+        yield from shown.row(items)
+
+    async def relabel(self, l10n: Localizer) -> None:
+        """Show the controls in another language."""
+        self.l10n = l10n
+        await self.recompose()

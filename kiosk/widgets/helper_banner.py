@@ -7,24 +7,24 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
+from translations.catalog import Localizer
+
 
 class HelperBanner(Horizontal):
-    """Hidden unless helper mode is on; shows the staff member's name and a Lock button."""
+    """Hidden unless a staff member's name is shown; then their name and a Lock button."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="helper-text", markup=False)
         yield Button("", id="helper-lock", action="app.lock_helper", compact=True)
 
     def on_mount(self) -> None:
-        self.sync()
+        self.display = False
 
-    def sync(self) -> None:
-        """Show or hide the banner to match the app's helper mode."""
-        staff = self.app.runtime.helper.active_staff  # type: ignore[attr-defined]
-        l10n = self.app.l10n  # type: ignore[attr-defined]
+    def show(self, staff: str | None, l10n: Localizer) -> None:
+        """Name the staff member helping (None: helper mode is off, the banner goes)."""
         self.display = staff is not None
         if staff is not None:
-            self.query_one("#helper-text", Static).update(
-                l10n.format("A staff member is helping you: {name}", name=staff)
-            )
-            self.query_one("#helper-lock", Button).label = l10n.gettext("Lock")
+            text = l10n.format("A staff member is helping you: {name}", name=staff)
+            self.query_one("#helper-text", Static).update(l10n.display.show(text))
+            self.query_one("#helper-lock", Button).label = l10n.display.show(
+                l10n.gettext("Lock"))

@@ -5,30 +5,19 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-SYNC_S = 0.25
-"""How often the banner looks at the Session: the choice is made by a worker, not a screen."""
+from translations.catalog import Localizer
 
 
 class RecordBanner(Static):
-    """Hidden unless ``session.acting_for`` is set; then shows that person's name."""
+    """Hidden unless it is given a name; then it says whose record is open."""
 
     def __init__(self) -> None:
         super().__init__("", markup=False, id="record-banner")
-        self._shown: tuple[str, str] | None = None
+        self.display = False
 
-    def on_mount(self) -> None:
-        self.sync()
-        self.set_interval(SYNC_S, self.sync)
-
-    def sync(self) -> None:
-        """Show or hide the banner to match the Session."""
-        acting = self.app.runtime.session.acting_for  # type: ignore[attr-defined]
-        l10n = self.app.l10n  # type: ignore[attr-defined]
-        wanted = None if acting is None else (acting.display_name, l10n.lang)
-        if wanted == self._shown and self.display == (wanted is not None):
-            return
-        self._shown = wanted
-        self.display = acting is not None
-        if acting is not None:
-            self.update(l10n.format("You are using the health record of: {name}",
-                                    name=acting.display_name))
+    def show(self, name: str | None, l10n: Localizer) -> None:
+        """Name the person whose record the citizen uses (None: their own; the banner goes)."""
+        self.display = name is not None
+        if name is not None:
+            text = l10n.format("You are using the health record of: {name}", name=name)
+            self.update(l10n.display.show(text))

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from translations.display import LTR, Display
+
 
 class Say(Static):
-    """Plain text (never markup: guide and backend text is shown as is) that is also spoken."""
+    """Plain text (never markup: guide and backend text is shown as is) that is also spoken.
 
-    def __init__(self, text: str, *, id: str | None = None, classes: str | None = None) -> None:
+    ``text`` is kept in logical order (it is what is spoken); the paragraph draws it through the
+    language's ``Display``."""
+
+    def __init__(self, text: str, shown: Display = LTR, *, id: str | None = None,
+                 classes: str | None = None) -> None:
         self.text = text
-        super().__init__(text, id=id, classes=classes, markup=False)
+        self.shown = shown
+        super().__init__(shown.show(text), id=id, classes=classes, markup=False)
 
     @property
     def spoken(self) -> str:
@@ -19,4 +26,4 @@ class Say(Static):
     def say(self, text: str) -> None:
         """Change the text (e.g. an error message appearing under a field)."""
         self.text = text
-        self.update(text)
+        self.update(self.shown.show(text))

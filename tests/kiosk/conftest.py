@@ -84,12 +84,20 @@ def shows(app: KioskApp, text: str) -> bool:
     return all(_letters(line) in drawn for line in text.splitlines())
 
 
+def view(app: KioskApp) -> Any:
+    """What the citizen sees on top: a dialog, else the flow's current view."""
+    if app.screen is not app.frame:
+        return app.screen
+    return app.frame.view
+
+
 def screen_name(app: KioskApp) -> str:
-    return type(app.screen).__name__
+    """The class name of what is on top (a view of the flow, or a dialog)."""
+    return type(view(app)).__name__
 
 
 def step_kind(app: KioskApp) -> str | None:
-    runner = getattr(app.screen, "runner", None)
+    runner = getattr(view(app), "runner", None)
     return runner.step.kind if runner is not None else None
 
 
@@ -104,9 +112,9 @@ async def settle(pilot: Any) -> None:
 async def at_step(pilot: Any, kind: str) -> None:
     """Wait for a step screen showing a step of this kind, ready for input."""
     def ready() -> bool:
-        if screen_name(pilot.app) != "StepScreen" or step_kind(pilot.app) != kind:
+        if screen_name(pilot.app) != "StepView" or step_kind(pilot.app) != kind:
             return False
-        return not pilot.app.screen.query("#working")
+        return not view(pilot.app).query("#working")
 
     await wait_until(pilot, ready, f"a {kind} step")
     await pilot.pause()
@@ -114,24 +122,24 @@ async def at_step(pilot: Any, kind: str) -> None:
 
 async def approve_by_phone(pilot: Any, patient: str = "kari") -> None:
     """Do what the citizen's phone does: open the verification page, choose, say yes."""
-    await wait_until(pilot, lambda: screen_name(pilot.app) == "SignInScreen"
-                     and pilot.app.screen.auth is not None, "the sign-in codes")
-    auth = pilot.app.screen.auth
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "SignInView"
+                     and view(pilot.app).auth is not None, "the sign-in codes")
+    auth = view(pilot.app).auth
     answer = await asyncio.to_thread(
         requests.post, auth.verification_uri,
         data={"user_code": auth.user_code, "patient": patient, "decision": "approve"},
         timeout=5,
     )
     assert answer.status_code == 200, answer.text
-    pilot.app.screen.poll_now()
+    view(pilot.app).poll_now()
 
 
 async def open_menu(pilot: Any, language_key: str = "2") -> None:
     """From the idle screen: Start, a language (2 = English), until the menu is up."""
     await pilot.press("enter")
-    await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageScreen", "languages")
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageView", "languages")
     await pilot.press(language_key)
-    await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuView", "the menu")
 
 
 async def open_guide(pilot: Any, language_key: str = "2") -> None:
@@ -151,17 +159,17 @@ async def open_task(pilot: Any, guide_id: str, language_key: str = "2") -> None:
 async def pick_task(pilot: Any, guide_id: str) -> None:
     """On the menu, by keys: turn its pages with "More tasks" until the guide's tile can be
     pressed, and press it."""
-    await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuScreen", "the menu")
+    await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuView", "the menu")
     turned = False
     for _ in range(20):
         await pilot.pause()
-        menu = pilot.app.screen
+        menu = view(pilot.app)
         tile = menu.query(f"#guide-{guide_id}")
         if tile:
             await pilot.press(str(tile.first().number))
             # A guide that begins with sign-in opens the sign-in screen at once.
-            await wait_until(pilot, lambda: screen_name(pilot.app) in ("StepScreen",
-                                                                       "SignInScreen"),
+            await wait_until(pilot, lambda: screen_name(pilot.app) in ("StepView",
+                                                                       "SignInView"),
                              guide_id)
             await pilot.pause()
             return
@@ -197,7 +205,8 @@ def kd() -> SimpleNamespace:
     """The kiosk test kit: sizes, staff credentials and pilot helpers, for the test modules."""
     return SimpleNamespace(
         SIZE=SIZE, STAFF_NAME=STAFF_NAME, STAFF_PIN=STAFF_PIN, wait_until=wait_until,
-        screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle, at_step=at_step,
+        view=view, screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle,
+        at_step=at_step,
         pick_task=pick_task, open_menu=open_menu,
         approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
         token_works=token_works, fhir_http=fhir_http,

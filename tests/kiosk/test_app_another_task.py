@@ -20,12 +20,12 @@ async def test_another_task_keeps_the_sign_in_and_forgets_the_answers(
         await pilot.press("1")
         await kd.at_step(pilot, "choice")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         assert runtime.session.answers
         await kd.wait_until(pilot, lambda: kd.shows(app, "Another task"), "the button")
         await pilot.press("2")
 
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "the menu")
         session = runtime.session
         assert session.person is not None and session.person.patient_id == "kari"
         assert session.answers == {} and session.labels == {} and session.fetched == {}
@@ -36,12 +36,16 @@ async def test_another_task_keeps_the_sign_in_and_forgets_the_answers(
         assert kd.shows(app, "Influenza")
         for step_id in ("recommended", "alerts"):
             await pilot.press("1")
-            await kd.wait_until(pilot, lambda step_id=step_id: app.screen.runner.step.id == step_id
-                                and not app.screen.query("#working"), step_id)
+            await kd.wait_until(
+                pilot,
+                lambda step_id=step_id: kd.view(app).runner.step.id == step_id
+                and not kd.view(app).query("#working"),
+                step_id,
+            )
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "idle")
     assert runtime.session.person is None and runtime.session.answers == {}
 
 
@@ -51,9 +55,9 @@ async def test_another_task_shows_the_menu_from_its_first_page(
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_task(pilot, "phone_portal")  # the last task, on the menu's last page
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         await kd.wait_until(pilot, lambda: kd.shows(app, "Another task"), "the button")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen"
-                            and bool(app.screen.query("#guide-appointment")), "the first page")
-        assert app.screen.page == 0
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView"
+                            and bool(kd.view(app).query("#guide-appointment")), "the first page")
+        assert kd.view(app).page == 0

@@ -60,4 +60,4 @@ async def test_dragging_over_the_caption_selects_nothing(
         await pilot.mouse_up("#caption", offset=(12, 0))
         await pilot.pause()
         assert not app.screen.selections
-        assert kd.screen_name(app) in ("StepScreen", "SignInScreen")
+        assert kd.screen_name(app) in ("StepView", "SignInView")

@@ -32,15 +32,15 @@ async def test_action_error_offers_retry_and_keeps_the_answers(
         message = app.l10n.gettext(ServiceUnavailable.msgid)
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"
                             and kd.shows(app, message), "the error drawn")
-        assert app.screen.speech_text().splitlines()[0] == message
-        await kd.wait_until(pilot, lambda: runtime.voice.last_text == app.screen.speech_text(),
+        assert kd.view(app).speech_text().splitlines()[0] == message
+        await kd.wait_until(pilot, lambda: runtime.voice.last_text == kd.view(app).speech_text(),
                             "the error spoken")
         assert runtime.session.person is not None
         assert answers.items() <= runtime.session.answers.items()
 
         fhir.base_url = working_url
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
 
 
 async def test_error_offers_staff_help(
@@ -68,7 +68,7 @@ async def test_a_time_taken_meanwhile_returns_to_the_question_with_the_reason(
         await kd.at_step(pilot, "choice")
         await pilot.press("1")  # at the GP office
         await kd.at_step(pilot, "slot")
-        taken = app.screen.options[0].id
+        taken = kd.view(app).options[0].id
         await pilot.press("1")
         await kd.at_step(pilot, "confirm")
         assert runtime.demo is not None
@@ -78,7 +78,7 @@ async def test_a_time_taken_meanwhile_returns_to_the_question_with_the_reason(
         reason = app.l10n.gettext(SlotTaken.msgid)
         await kd.wait_until(pilot, lambda: kd.step_kind(app) == "confirm"
                             and kd.shows(app, reason), "the reason on the question")
-        assert reason in app.screen.speech_text()
+        assert reason in kd.view(app).speech_text()
         await pilot.press("n")
         await kd.at_step(pilot, "slot")
-        assert taken not in [o.id for o in app.screen.options], "the list must be asked again"
+        assert taken not in [o.id for o in kd.view(app).options], "the list must be asked again"

@@ -33,19 +33,19 @@ async def finish_by_keys(kd: SimpleNamespace, pilot: Any,
         await kd.wait_until(
             pilot,
             lambda: (
-                kd.screen_name(pilot.app) == "FinishScreen"
+                kd.screen_name(pilot.app) == "FinishView"
                 or (
-                    kd.screen_name(pilot.app) == "StepScreen"
-                    and not pilot.app.screen.query("#working")
+                    kd.screen_name(pilot.app) == "StepView"
+                    and not kd.view(pilot.app).query("#working")
                 )
             ),
             "a question",
         )
-        if kd.screen_name(pilot.app) == "FinishScreen":
-            return str(pilot.app.screen.text)
-        kind = pilot.app.screen.runner.step.kind
+        if kd.screen_name(pilot.app) == "FinishView":
+            return str(kd.view(pilot.app).text)
+        kind = kd.view(pilot.app).runner.step.kind
         if kind == "slot" and picked is not None:
-            screen = pilot.app.screen
+            screen = kd.view(pilot.app)
             await kd.wait_until(pilot, lambda s=screen: bool(s.query("#option-1")), "the times")
             picked.append(str(screen.query_one("#option-1").text))
         await pilot.press("y" if kind == "confirm" else "1")
@@ -71,7 +71,7 @@ async def do_task(kd: SimpleNamespace, pilot: Any, choice_key: str,
     await kd.approve_by_phone(pilot)
     text = await finish_by_keys(kd, pilot, picked)
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "the idle screen")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleView", "the idle screen")
     return text
 
 
@@ -109,18 +109,18 @@ async def test_booking_by_mouse_clicks_only(
     before = kari_booked(runtime)
     async with app.run_test(size=kd.SIZE) as pilot:
         await pilot.click("#start")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")
         await pilot.click("#lang-en")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
-        guide_tile = app.screen.query("BigButton").first()
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "the menu")
+        guide_tile = kd.view(app).query("BigButton").first()
         await pilot.click(f"#{guide_tile.id}")
         await kd.at_step(pilot, "choice")
         await pilot.click("#choice-book")
         await kd.wait_until(
             pilot,
             lambda: (
-                kd.screen_name(app) == "SignInScreen"
-                and bool(app.screen.query("#practice-approve"))
+                kd.screen_name(app) == "SignInView"
+                and bool(kd.view(app).query("#practice-approve"))
             ),
             "the practice button",
         )
@@ -129,19 +129,19 @@ async def test_booking_by_mouse_clicks_only(
             await kd.wait_until(
                 pilot,
                 lambda: (
-                    kd.screen_name(app) == "FinishScreen"
-                    or (kd.screen_name(app) == "StepScreen" and not app.screen.query("#working"))
+                    kd.screen_name(app) == "FinishView"
+                    or (kd.screen_name(app) == "StepView" and not kd.view(app).query("#working"))
                 ),
                 "a question",
             )
-            if kd.screen_name(app) == "FinishScreen":
+            if kd.screen_name(app) == "FinishView":
                 break
-            kind = app.screen.runner.step.kind
+            kind = kd.view(app).runner.step.kind
             target = {"confirm": "#confirm-yes", "choice": "#choice-office"}.get(kind, "#option-1")
             await pilot.click(target)
-        assert kd.screen_name(app) == "FinishScreen"
+        assert kd.screen_name(app) == "FinishView"
         await pilot.click("#done")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the idle screen")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "the idle screen")
     assert len(kari_booked(runtime)) == len(before) + 1
 
 
@@ -153,14 +153,16 @@ async def test_back_returns_to_the_previous_question(kd: SimpleNamespace, app: K
         await kd.wait_until(
             pilot,
             lambda: (
-                kd.screen_name(app) == "StepScreen"
-                and app.screen.runner.step.id not in ("what", "signin_book")
-                and not app.screen.query("#working")
+                kd.screen_name(app) == "StepView"
+                and kd.view(app).runner.step.id not in ("what", "signin_book")
+                and not kd.view(app).query("#working")
             ),
             "the first question after sign-in",
         )
-        first = app.screen.runner.step.id
-        await pilot.press("1" if app.screen.runner.step.kind != "confirm" else "y")
-        await kd.wait_until(pilot, lambda: app.screen.runner.step.id != first, "the next question")
+        first = kd.view(app).runner.step.id
+        await pilot.press("1" if kd.view(app).runner.step.kind != "confirm" else "y")
+        await kd.wait_until(
+            pilot, lambda: kd.view(app).runner.step.id != first, "the next question"
+        )
         await pilot.press("escape")
-        await kd.wait_until(pilot, lambda: app.screen.runner.step.id == first, "going back")
+        await kd.wait_until(pilot, lambda: kd.view(app).runner.step.id == first, "going back")

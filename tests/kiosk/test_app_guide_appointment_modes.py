@@ -36,10 +36,10 @@ async def start_task(kd: SimpleNamespace, pilot: Any, task_key: str, patient: st
 async def finish_and_leave(kd: SimpleNamespace, pilot: Any) -> str:
     """Wait for the finish screen, keep its words, press Done and wait for the idle screen."""
     app = pilot.app
-    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "the finish")
-    words = app.screen.speech_text()
+    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "the finish")
+    words = kd.view(app).speech_text()
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the idle screen")
+    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "the idle screen")
     return str(words)
 
 
@@ -47,15 +47,15 @@ async def book_video(kd: SimpleNamespace, pilot: Any, app: KioskApp, runtime: Ru
     """Ola books the first free video time; returns the finish screen's words."""
     await start_task(kd, pilot, "1", "ola")
     await kd.at_step(pilot, "choice")
-    assert app.screen.runner.step.id == "book_mode"
+    assert kd.view(app).runner.step.id == "book_mode"
     for words in ("How do you want to meet the doctor?", "At the GP office", "By video",
                   "By phone"):
         assert kd.shows(app, words)
     await pilot.press("2")
     await kd.at_step(pilot, "slot")
-    offered = [o.id for o in app.screen.options]
+    offered = [o.id for o in kd.view(app).options]
     assert offered and slot_modes(runtime, offered) == {"video"}
-    first = app.screen.query_one("#option-1").text
+    first = kd.view(app).query_one("#option-1").text
     await pilot.press("1")
     await kd.at_step(pilot, "confirm")
     assert kd.shows(app, f"You are booking a video appointment on {first}. Is that right?")
@@ -86,12 +86,12 @@ async def test_moving_a_video_appointment_offers_and_keeps_video(
 
         await start_task(kd, pilot, "2", "ola")
         await kd.at_step(pilot, "slot")
-        assert [o.id for o in app.screen.options] == [before["id"]]
+        assert [o.id for o in kd.view(app).options] == [before["id"]]
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: app.screen.runner.step.id == "move_slot",
+        await kd.wait_until(pilot, lambda: kd.view(app).runner.step.id == "move_slot",
                             "free times to move to")
         await kd.at_step(pilot, "slot")
-        offered = [o.id for o in app.screen.options]
+        offered = [o.id for o in kd.view(app).options]
         assert len(offered) > 1 and slot_modes(runtime, offered) == {"video"}
         await pilot.press("2")
         await kd.at_step(pilot, "confirm")
@@ -114,10 +114,10 @@ async def test_a_phone_booking_is_said_in_norwegian(
         assert kd.shows(app, "Hvordan vil du møte legen?")
         await pilot.press("3")
         await kd.at_step(pilot, "slot")
-        assert slot_modes(runtime, [o.id for o in app.screen.options]) == {"phone"}
+        assert slot_modes(runtime, [o.id for o in kd.view(app).options]) == {"phone"}
         await pilot.press("1")
         await kd.at_step(pilot, "confirm")
-        assert "Du bestiller telefontime" in app.screen.speech_text()
+        assert "Du bestiller telefontime" in kd.view(app).speech_text()
         await pilot.press("y")
         said = await finish_and_leave(kd, pilot)
     assert "Telefontimen din er bestilt til" in said

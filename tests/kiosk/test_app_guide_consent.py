@@ -35,16 +35,16 @@ async def open_consent(kd: SimpleNamespace, pilot: Any) -> None:
     """kd.open_task by keys, up to the tile: that helper waits for a step screen, but this
     guide's first step is signing in, so the sign-in screen comes up at once."""
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "LanguageScreen", "languages")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "LanguageView", "languages")
     await pilot.press("2")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuScreen", "the menu")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuView", "the menu")
     for _ in range(10):
         await pilot.pause()
-        tile = pilot.app.screen.query("#guide-consent")
+        tile = kd.view(pilot.app).query("#guide-consent")
         if tile:
             await pilot.press(str(tile.first().number))
             return
-        await pilot.press(str(pilot.app.screen.query_one("#page-next").number))
+        await pilot.press(str(kd.view(pilot.app).query_one("#page-next").number))
     raise AssertionError("the menu never showed the consent guide")
 
 
@@ -61,10 +61,10 @@ async def start(kd: SimpleNamespace, pilot: Any, patient: str, *listed: str) -> 
 
 
 async def finish(kd: SimpleNamespace, pilot: Any) -> str:
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "the end")
-    text = str(pilot.app.screen.text)
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "the end")
+    text = str(kd.view(pilot.app).text)
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "idle")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleView", "idle")
     return text
 
 
@@ -108,7 +108,7 @@ async def test_nothing_to_withdraw_is_said(kd: SimpleNamespace, app: KioskApp,
     async with app.run_test(size=kd.SIZE) as pilot:
         await start(kd, pilot, "fatima", "You have not given any consents.")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: bool(app.screen.query("#empty")), "the empty list")
+        await kd.wait_until(pilot, lambda: bool(kd.view(app).query("#empty")), "the empty list")
         assert kd.shows(app, "You have no consents that this kiosk can withdraw.")
         await pilot.press("escape")
         await kd.at_step(pilot, "choice")
@@ -141,7 +141,7 @@ async def test_a_consent_withdrawn_meanwhile_is_told(kd: SimpleNamespace, app: K
         message = app.l10n.gettext(NOT_IN_FORCE)
         await kd.wait_until(pilot, lambda: kd.step_kind(app) == "confirm"
                             and kd.shows(app, message), "the refusal on the question")
-        assert message in app.screen.speech_text()
+        assert message in kd.view(app).speech_text()
     assert research_consents(runtime, "fatima") == {consent_id: "inactive"}
     assert runtime.outbox.items() == []
 

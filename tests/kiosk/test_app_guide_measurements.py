@@ -40,16 +40,16 @@ async def start(kd: SimpleNamespace, pilot: Any, kind_key: str) -> None:
 
 
 async def type_number(kd: SimpleNamespace, pilot: Any, text: str) -> None:
-    step_id = pilot.app.screen.runner.step.id
+    step_id = kd.view(pilot.app).runner.step.id
     await pilot.press(*text, "enter")
-    await kd.wait_until(pilot, lambda: pilot.app.screen.runner.step.id != step_id
-                        or pilot.app.screen.error, f"the answer to {step_id} taken")
+    await kd.wait_until(pilot, lambda: kd.view(pilot.app).runner.step.id != step_id
+                        or kd.view(pilot.app).error, f"the answer to {step_id} taken")
     await kd.settle(pilot)
 
 
 async def finish_text(kd: SimpleNamespace, pilot: Any) -> str:
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "finish")
-    return str(pilot.app.screen.text)
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "finish")
+    return str(kd.view(pilot.app).text)
 
 
 async def test_blood_pressure_by_keys_is_read_back(
@@ -80,7 +80,7 @@ async def test_a_typing_error_is_caught_at_once_then_weight_is_sent(
     async with app.run_test(size=kd.SIZE) as pilot:
         await start(kd, pilot, "3")
         await type_number(kd, pilot, "725")
-        assert app.screen.runner.step.id == "weight"
+        assert kd.view(app).runner.step.id == "weight"
         assert kd.shows(app, "Please enter a number between 2 and 350 kg.")
         await pilot.press(*["backspace"] * 3)
         await type_number(kd, pilot, "72,5")
@@ -111,7 +111,7 @@ async def test_upper_number_below_lower_is_refused_then_corrected(
         assert new_observations(runtime, before) == []
         await pilot.press("n")
         await kd.at_step(pilot, "number")
-        assert app.screen.runner.step.id == "systolic"
+        assert kd.view(app).runner.step.id == "systolic"
         await type_number(kd, pilot, "140")
         await kd.at_step(pilot, "number")
         await type_number(kd, pilot, "90")

@@ -39,10 +39,10 @@ async def to_renewal_list(kd: SimpleNamespace, pilot: Any) -> None:
 
 
 async def finish(kd: SimpleNamespace, pilot: Any) -> str:
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "the end")
-    text = str(pilot.app.screen.text)
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "the end")
+    text = str(kd.view(pilot.app).text)
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "idle")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleView", "idle")
     return text
 
 

@@ -29,14 +29,14 @@ async def test_walk_through_ends_with_a_qr_code_for_the_portal(
         await kd.open_task(pilot, "phone_portal")
         for step_id in WALK:
             await kd.at_step(pilot, "choice")
-            assert app.screen.runner.step.id == step_id
+            assert kd.view(app).runner.step.id == step_id
             await pilot.press("1")
         await kd.at_step(pilot, "confirm")
         await pilot.press("y")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         await pilot.pause()
         assert runtime.session.person is None, "practice needs no sign-in"
-        drawn = str(app.screen.query_one("#finish-qr", QrCode).render()).splitlines()
+        drawn = str(kd.view(app).query_one("#finish-qr", QrCode).render()).splitlines()
         assert runtime.demo is not None
         portal = f"{runtime.demo.base_url}/portal"
         assert read_qr(drawn, tmp_path) == portal
@@ -47,7 +47,7 @@ async def test_walk_through_ends_with_a_qr_code_for_the_portal(
         assert "Practice health portal" in opened.text
         assert "nothing you do here is saved" in opened.text
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "idle")
 
 
 async def test_without_a_smartphone_the_finish_has_no_code(
@@ -56,9 +56,9 @@ async def test_without_a_smartphone_the_finish_has_no_code(
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_task(pilot, "phone_portal")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         await pilot.pause()
-        assert not app.screen.query(QrCode)
+        assert not kd.view(app).query(QrCode)
         assert kd.shows(app, "Ask a staff member here to show you how.")
 
 

@@ -44,8 +44,8 @@ async def at(kd: SimpleNamespace, pilot: Any, step_id: str) -> None:
     app = pilot.app
 
     def ready() -> bool:
-        return (kd.screen_name(app) == "StepScreen" and app.screen.runner.step.id == step_id
-                and not app.screen.query("#working"))
+        return (kd.screen_name(app) == "StepView" and kd.view(app).runner.step.id == step_id
+                and not kd.view(app).query("#working"))
 
     await kd.wait_until(pilot, ready, f"the step {step_id}")
     await pilot.pause()
@@ -79,7 +79,7 @@ async def answer_up_to_scope(kd: SimpleNamespace, pilot: Any, name: str, number:
     await pilot.press(*number)
     await pilot.pause()
     assert not kd.shows(pilot.app, number), "the number is typed as dots"
-    assert number not in pilot.app.screen.speech_text()
+    assert number not in kd.view(pilot.app).speech_text()
     await pilot.press("enter")
     await at(kd, pilot, "scope")
 
@@ -90,7 +90,7 @@ async def give(kd: SimpleNamespace, pilot: Any) -> None:
     await at(kd, pilot, "confirm")
     assert kd.shows(pilot.app, "Do you want to give Ola Nordmann this proxy?")
     await pilot.press("y")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "finish")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "finish")
 
 
 async def test_kari_makes_ola_her_proxy_for_everything_for_one_year_by_keys_only(
@@ -106,7 +106,7 @@ async def test_kari_makes_ola_her_proxy_for_everything_for_one_year_by_keys_only
         assert kd.shows(app, "Use all your health services")
         assert kd.shows(app, "For one year")
         await give(kd, pilot)
-        assert "Ola Nordmann is now your proxy." in str(app.screen.text)
+        assert "Ola Nordmann is now your proxy." in str(kd.view(app).text)
     [proxy] = proxies_of(runtime, "kari")
     assert proxy["name"] == [{"text": "Ola Nordmann"}]
     assert proxy["active"] is True
@@ -150,7 +150,7 @@ async def test_a_mistyped_number_is_said_under_the_question_and_can_be_fixed(
         await at(kd, pilot, "relative_id")
         await type_in(pilot, OLA_ID[:-1])
         message = app.l10n.format(WRONG_LENGTH, count=10)
-        await kd.wait_until(pilot, lambda: app.screen.runner.step.id == "relative_id"
+        await kd.wait_until(pilot, lambda: kd.view(app).runner.step.id == "relative_id"
                             and kd.shows(app, message), "the mistake said")
         assert message == "A national ID number has 11 digits. You typed 10."
         await pilot.press("end", OLA_ID[-1], "enter")
@@ -166,11 +166,11 @@ async def refused_at_the_number(kd: SimpleNamespace, app: KioskApp, runtime: Run
         await at(kd, pilot, "relative_id")
         await type_in(pilot, number)
         message = app.l10n.gettext(REASONS[reason])
-        await kd.wait_until(pilot, lambda: app.screen.runner.step.id == "relative_id"
+        await kd.wait_until(pilot, lambda: kd.view(app).runner.step.id == "relative_id"
                             and kd.shows(app, message), "the refusal drawn")
-        assert message in app.screen.speech_text().splitlines()
+        assert message in kd.view(app).speech_text().splitlines()
         await pilot.press("f10")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "idle")
     assert proxies_of(runtime, giver) == []
 
 
@@ -212,8 +212,8 @@ async def test_no_to_every_service_gives_no_proxy_and_says_why(
         await at(kd, pilot, "refused")
         assert kd.shows(app, "You said no to every service, so there is no proxy to give.")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
-        assert "No proxy was given." in str(app.screen.text)
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
+        assert "No proxy was given." in str(kd.view(app).text)
     assert proxies_of(runtime, "kari") == []
 
 
@@ -231,7 +231,7 @@ async def act_for(kd: SimpleNamespace, pilot: Any, citizen: str, key: str) -> No
     await kd.approve_by_phone(pilot, citizen)
     await kd.at_step(pilot, "slot")
     await pilot.press(key)
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "finish")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "finish")
     await kd.wait_until(pilot, lambda: kd.shows(pilot.app, "Another task"), "the finish")
     await pilot.press("2")
 
@@ -253,11 +253,11 @@ async def test_kari_opens_her_sons_record_and_every_screen_names_him(
         await kd.at_step(pilot, "slot")
         assert not kd.shows(app, banner)
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         await kd.wait_until(pilot, lambda: kd.shows(app, banner), "the banner on the finish")
         assert kd.shows(app, "You are now using the health record of Emil Nordmann.")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "the menu")
         await kd.wait_until(pilot, lambda: kd.shows(app, banner), "the banner on the menu")
         await their_appointments(kd, pilot)
         await kd.at_step(pilot, "slot")
@@ -266,7 +266,7 @@ async def test_kari_opens_her_sons_record_and_every_screen_names_him(
         assert runtime.session.acting_for is not None
         assert runtime.session.acting_for.patient_id == "emil"
         await pilot.press("f10")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "idle")
         assert runtime.session.acting_for is None
         assert not kd.shows(app, banner)
 
@@ -280,7 +280,7 @@ async def test_ola_sees_karis_appointments_with_a_proxy_for_appointments(
         await their_appointments(kd, pilot)
         await kd.at_step(pilot, "slot")
         assert kd.shows(app, "You are using the health record of: Kari Nordmann")
-        assert app.screen.options, "Kari's booked appointment is listed"
+        assert kd.view(app).options, "Kari's booked appointment is listed"
 
 
 async def test_ola_with_a_proxy_for_medicines_only_sees_her_medicines_but_not_her_times(
@@ -295,7 +295,7 @@ async def test_ola_with_a_proxy_for_medicines_only_sees_her_medicines_but_not_he
         await pilot.press("1")
         await kd.at_step(pilot, "choice")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
         await kd.wait_until(pilot, lambda: kd.shows(app, "Another task"), "the finish")
         await pilot.press("2")
 
@@ -303,7 +303,7 @@ async def test_ola_with_a_proxy_for_medicines_only_sees_her_medicines_but_not_he
         message = app.l10n.gettext(NotAllowedForThem.msgid)
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"
                             and kd.shows(app, message), "the refusal")
-        assert message in app.screen.speech_text().splitlines()
+        assert message in kd.view(app).speech_text().splitlines()
         assert kd.shows(app, "You are using the health record of: Kari Nordmann")
 
 
@@ -321,8 +321,8 @@ async def test_kari_ends_the_proxy_she_gave_ola_by_keys_only(
         assert kd.shows(app, "Ola Nordmann will no longer be able to use your health services "
                              "for you. Is that right?")
         await pilot.press("y")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
-        assert "The proxy for Ola Nordmann has ended." in str(app.screen.text)
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
+        assert "The proxy for Ola Nordmann has ended." in str(kd.view(app).text)
     (ended,) = [p for p in proxies_of(runtime, "kari") if p["id"] == "ola-for-kari"]
     assert ended["active"] is False
 

@@ -40,15 +40,15 @@ def shown_items(app: KioskApp) -> list[str]:
 
 async def next_list(kd: SimpleNamespace, pilot: Any, step_id: str) -> None:
     await kd.at_step(pilot, "list")
-    assert pilot.app.screen.runner.step.id == step_id
-    assert pilot.app.screen.private, "personal records never go to the loudspeaker"
+    assert kd.view(pilot.app).runner.step.id == step_id
+    assert kd.view(pilot.app).private, "personal records never go to the loudspeaker"
 
 
 async def finish(kd: SimpleNamespace, pilot: Any) -> None:
     await pilot.press("1")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "finish")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "finish")
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleScreen", "idle")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "IdleView", "idle")
 
 
 async def test_kari_sees_her_vaccines_recommendations_and_alerts(
@@ -151,5 +151,5 @@ async def test_a_refused_list_says_what_happened_and_keeps_the_place(
         await pilot.press("1")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen", "the error")
         assert kd.shows(app, "You are no longer signed in. Please sign in again.")
-        assert app.screen.query("#retry") and app.screen.query("#error-help")
+        assert kd.view(app).query("#retry") and kd.view(app).query("#error-help")
         assert kd.shows(app, "Sign in again")

@@ -30,9 +30,9 @@ async def answer_all(kd: SimpleNamespace, pilot: Any, fever: str, cough: str, br
     """Answer the four questions by keys; ends on the confirm step."""
     for key in (fever, cough, breath):
         await kd.at_step(pilot, "choice")
-        step_id = pilot.app.screen.runner.step.id
+        step_id = kd.view(pilot.app).runner.step.id
         await pilot.press(key)
-        await kd.wait_until(pilot, lambda was=step_id: pilot.app.screen.runner.step.id != was,
+        await kd.wait_until(pilot, lambda was=step_id: kd.view(pilot.app).runner.step.id != was,
                             f"the answer to {step_id} taken")
     await kd.at_step(pilot, "number")
     await pilot.press(*feeling, "enter")
@@ -52,13 +52,13 @@ async def test_answers_by_keys_are_read_back(
         # No: every question is asked again, and the new answers are the ones sent.
         await pilot.press("n")
         await kd.at_step(pilot, "choice")
-        assert app.screen.runner.step.id == "fever"
+        assert kd.view(app).runner.step.id == "fever"
         await answer_all(kd, pilot, NO, YES, YES, "7")
         assert kd.shows(app, "You are sending your answers to your GP office. You feel 7 out "
                              "of 10. Is that right?")
         await pilot.press("y")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "finish")
-        assert str(app.screen.text) == SENT
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "finish")
+        assert str(kd.view(app).text) == SENT
     after = responses(runtime)
     assert len(after) == before + 1
     stored = after[-1]
@@ -81,7 +81,7 @@ async def test_unreachable_service_saves_the_answers_on_the_kiosk(
         await answer_all(kd, pilot, NO, NO, NO, "0")
         kd.fhir_http(runtime).base_url = closed_port_url()
         await pilot.press("y")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen"
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView"
                             and kd.shows(app, SAVED), "the saved-on-this-kiosk finish drawn")
     assert len(responses(runtime)) == before
     (item,) = runtime.outbox.items()

@@ -35,14 +35,14 @@ async def test_a_headset_plugged_in_hears_the_private_screen(
         await pilot.press("1")
         await kd.approve_by_phone(pilot, "kari")
         for _ in range(6):
-            await kd.wait_until(pilot, lambda: kd.screen_name(app) == "StepScreen"
-                                and not app.screen.query("#working"), "a question")
+            await kd.wait_until(pilot, lambda: kd.screen_name(app) == "StepView"
+                                and not kd.view(app).query("#working"), "a question")
             if kd.step_kind(app) == "confirm":
                 break
             await pilot.press("1")
             await pilot.pause()
-        assert app.screen.private
-        prompt = app.screen.heading()[0]
+        assert kd.view(app).private
+        prompt = kd.view(app).heading()[0]
         await kd.wait_until(pilot, lambda: heard[-1:] == [NOTICE], "the notice")
         assert runtime.output.route == "speaker"
         assert prompt not in heard

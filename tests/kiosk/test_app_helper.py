@@ -21,8 +21,8 @@ async def test_wrong_pin_does_not_unlock(
         await pilot.pause()
         assert isinstance(app.screen, StaffHelpScreen)
         assert runtime.helper.active_staff is None
-        assert app.screen.query_one("#pin").value == ""
-        assert app.l10n.gettext("That PIN is not right. Try again.") in app.screen.speech_text()
+        assert kd.view(app).query_one("#pin").value == ""
+        assert app.l10n.gettext("That PIN is not right. Try again.") in kd.view(app).speech_text()
         assert "000000" not in (runtime.voice.last_text or "")
 
 
@@ -34,13 +34,13 @@ async def test_right_pin_shows_the_banner_and_lock_ends_it(
         await pilot.pause()
         await pilot.press(*kd.STAFF_PIN, "enter")
         await kd.wait_until(
-            pilot, lambda: kd.screen_name(app) == "IdleScreen", "the dialog closing"
+            pilot, lambda: kd.screen_name(app) == "IdleView", "the dialog closing"
         )
         banner = app.screen.query_one(HelperBanner)
         assert banner.display
         assert kd.STAFF_NAME in str(app.screen.query_one("#helper-text").content)
         await pilot.press("enter")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")
         assert app.screen.query_one(HelperBanner).display
         await pilot.click("#helper-lock")
         await pilot.pause()
@@ -65,6 +65,6 @@ async def test_end_of_session_locks_helper_mode(
         await pilot.press("f10")
         await kd.wait_until(
             pilot,
-            lambda: kd.screen_name(app) == "IdleScreen" and runtime.helper.active_staff is None,
+            lambda: kd.screen_name(app) == "IdleView" and runtime.helper.active_staff is None,
             "helper mode locked",
         )

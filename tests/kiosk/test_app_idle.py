@@ -17,13 +17,13 @@ async def test_idle_and_menu_screens_say_how_long_a_pause_may_last(
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
         await pilot.pause()
-        notice = app.screen.query_one("#idle-notice").spoken
+        notice = kd.view(app).query_one("#idle-notice").spoken
         assert notice == idle_notice(app.l10n, runtime.settings.idle_timeout_s)
         assert "2" in notice
-        assert notice in app.screen.speech_text()
+        assert notice in kd.view(app).speech_text()
         await pilot.press("enter", "2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
-        assert "If you do nothing for 2 minutes" in app.screen.speech_text()
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "the menu")
+        assert "If you do nothing for 2 minutes" in kd.view(app).speech_text()
 
 
 async def test_no_time_limit_on_the_idle_screen(
@@ -33,7 +33,7 @@ async def test_no_time_limit_on_the_idle_screen(
         clock.advance(10_000)
         app.check_time_limit()
         await pilot.pause()
-        assert kd.screen_name(app) == "IdleScreen"
+        assert kd.screen_name(app) == "IdleView"
 
 
 async def test_warning_extensions_then_expiry_wipes_and_returns_to_idle(
@@ -57,7 +57,7 @@ async def test_warning_extensions_then_expiry_wipes_and_returns_to_idle(
             app.check_time_limit()
             await pilot.pause()
             assert isinstance(app.screen, TimeoutWarningScreen), f"no warning at round {used}"
-            text = app.screen.speech_text()
+            text = kd.view(app).speech_text()
             assert f"{settings.idle_warning_s} seconds" in text
             assert "more time" in text
             await pilot.press("space")
@@ -69,7 +69,7 @@ async def test_warning_extensions_then_expiry_wipes_and_returns_to_idle(
         app.check_time_limit()
         await pilot.pause()
         assert isinstance(app.screen, TimeoutWarningScreen)
-        assert "You cannot get more time" in app.screen.speech_text()
+        assert "You cannot get more time" in kd.view(app).speech_text()
         await pilot.press("space")
         await pilot.pause()
         assert isinstance(app.screen, TimeoutWarningScreen), "an extension beyond the limit"
@@ -77,13 +77,13 @@ async def test_warning_extensions_then_expiry_wipes_and_returns_to_idle(
         clock.advance(10)
         app.check_time_limit()
         await pilot.pause()
-        assert "20 seconds" in app.screen.query_one("#countdown").spoken
+        assert "20 seconds" in kd.view(app).query_one("#countdown").spoken
 
         clock.advance(settings.idle_warning_s)
         app.check_time_limit()
         await kd.wait_until(
             pilot,
-            lambda: kd.screen_name(app) == "IdleScreen" and len(app.screen_stack) == 2,
+            lambda: kd.screen_name(app) == "IdleView" and app.flow.depth == 1,
             "the idle screen after the timeout",
         )
         assert runtime.session.person is None
@@ -111,12 +111,12 @@ async def test_any_letter_key_starts_a_session_but_function_keys_keep_their_mean
     async with app.run_test(size=kd.SIZE) as pilot:
         await pilot.pause()
         hint = app.l10n.gettext("Touch the screen or press any key to start.")
-        assert hint in app.screen.speech_text()
+        assert hint in kd.view(app).speech_text()
         await pilot.press("f3")
         await pilot.pause()
-        assert kd.screen_name(app) == "IdleScreen"
+        assert kd.screen_name(app) == "IdleView"
         await pilot.press("x")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")
 
 
 async def test_a_touch_anywhere_on_the_idle_screen_starts_a_session(
@@ -125,4 +125,4 @@ async def test_a_touch_anywhere_on_the_idle_screen_starts_a_session(
     async with app.run_test(size=kd.SIZE) as pilot:
         await pilot.pause()
         await pilot.click("#idle-title")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")

@@ -153,7 +153,7 @@ def shown_text(app: KioskApp) -> str:
 
 async def back_to_menu(kd: SimpleNamespace, pilot: Any) -> None:
     for _ in range(10):
-        if kd.screen_name(pilot.app) == "MenuScreen":
+        if kd.screen_name(pilot.app) == "MenuView":
             return
         await pilot.press("escape")
         await pilot.pause(0.05)
@@ -173,8 +173,8 @@ async def first_visit(kd: SimpleNamespace, pilot: Any, rng: random.Random) -> li
     await kd.at_step(pilot, "choice")
     await pilot.press("1")  # at the GP office
     await kd.wait_until(pilot, lambda: kd.step_kind(app) == "slot"
-                        and bool(app.screen.query("#option-1")), "free times")
-    canaries.append(Canary("booked time", str(app.screen.query_one("#option-1").text)))
+                        and bool(kd.view(app).query("#option-1")), "free times")
+    canaries.append(Canary("booked time", str(kd.view(app).query_one("#option-1").text)))
     await pilot.press("1")
     await kd.at_step(pilot, "confirm")
     await back_to_menu(kd, pilot)
@@ -221,21 +221,21 @@ async def end_visit(kd: SimpleNamespace, pilot: Any, how: str, clock: ManualCloc
     app = pilot.app
     if how == "done":
         await pilot.press("y")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishScreen", "the finish")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "FinishView", "the finish")
         await pilot.press("enter")
     elif how == "end":
         await pilot.press("f10")
     elif how == "back":
         for _ in range(20):
-            if kd.screen_name(app) == "IdleScreen":
+            if kd.screen_name(app) == "IdleView":
                 break
             await pilot.press("escape")
             await pilot.pause(0.05)
     else:
         clock.advance(app.runtime.settings.idle_timeout_s)
         app.check_time_limit()
-    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen"
-                        and len(app.screen_stack) == 2, "the idle screen")
+    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView"
+                        and app.flow.depth == 1, "the idle screen")
     await kd.settle(pilot)
 
 

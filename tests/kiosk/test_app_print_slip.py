@@ -24,15 +24,15 @@ async def until_the_service_fails(kd: SimpleNamespace, pilot: Any, runtime: Runt
     await kd.open_guide(pilot)
     await pilot.press("1")
     await kd.approve_by_phone(pilot, "kari")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepScreen"
-                        and not pilot.app.screen.query("#working"), "the first question")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepView"
+                        and not kd.view(pilot.app).query("#working"), "the first question")
     service = kd.fhir_http(runtime).base_url
     kd.fhir_http(runtime).base_url = closed_port_url()
     for _ in range(6):
         await pilot.press("y" if kd.step_kind(pilot.app) == "confirm" else "1")
         await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "ErrorScreen" or (
-            kd.screen_name(pilot.app) == "StepScreen"
-            and not pilot.app.screen.query("#working")), "a question or the error")
+            kd.screen_name(pilot.app) == "StepView"
+            and not kd.view(pilot.app).query("#working")), "a question or the error")
         if kd.screen_name(pilot.app) == "ErrorScreen":
             await kd.wait_until(pilot, lambda: kd.shows(pilot.app, SERVICE_AWAY), "the reason")
             return service
@@ -66,7 +66,7 @@ async def test_the_slip_names_the_task_and_the_way_on_and_nothing_about_the_citi
 
         kd.fhir_http(runtime).base_url = service
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "StepScreen", "the task again")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "StepView", "the task again")
 
 
 async def test_a_failing_printer_says_so_and_keeps_the_error_screen(
@@ -83,7 +83,7 @@ async def test_a_failing_printer_says_so_and_keeps_the_error_screen(
         await kd.wait_until(pilot, lambda: kd.shows(
             app, "The printer is not working. Please ask a staff member for help."), "the fault")
         assert kd.screen_name(app) == "ErrorScreen"
-        assert app.screen.query("#retry") and app.screen.query("#error-help")
+        assert kd.view(app).query("#retry") and kd.view(app).query("#error-help")
 
 
 async def test_without_a_printer_no_slip_is_offered(
@@ -92,5 +92,5 @@ async def test_without_a_printer_no_slip_is_offered(
     assert not runtime.printer.available
     async with app.run_test(size=kd.SIZE) as pilot:
         await until_the_service_fails(kd, pilot, runtime)
-        assert not app.screen.query("#print-slip")
+        assert not kd.view(app).query("#print-slip")
         assert not kd.shows(app, "Print a slip")

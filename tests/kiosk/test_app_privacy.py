@@ -79,16 +79,18 @@ async def book_until_confirm(kd: SimpleNamespace, pilot: Any, app: KioskApp) -> 
     await kd.wait_until(
         pilot,
         lambda: (
-            kd.screen_name(app) == "StepScreen"
-            and app.screen.runner.step.kind == "slot"
-            and bool(app.screen.query("#option-1"))
+            kd.screen_name(app) == "StepView"
+            and kd.view(app).runner.step.kind == "slot"
+            and bool(kd.view(app).query("#option-1"))
         ),
         "free times",
     )
-    shown = app.screen.query_one("#option-1").text
+    shown = kd.view(app).query_one("#option-1").text
     await pilot.press("1")
-    await kd.wait_until(pilot, lambda: app.screen.runner.step.kind == "confirm", "the confirm step")
-    assert shown in app.screen.speech_text()
+    await kd.wait_until(
+        pilot, lambda: kd.view(app).runner.step.kind == "confirm", "the confirm step"
+    )
+    assert shown in kd.view(app).speech_text()
     return str(shown)
 
 
@@ -113,12 +115,12 @@ async def test_nothing_personal_survives_finish(
         shown = await book_until_confirm(kd, pilot, app)
         await pilot.press("y")
         await kd.wait_until(
-            pilot, lambda: kd.screen_name(app) == "FinishScreen", "the finish screen"
+            pilot, lambda: kd.screen_name(app) == "FinishView", "the finish screen"
         )
-        assert shown in app.screen.speech_text()
+        assert shown in kd.view(app).speech_text()
         assert leaks(app, runtime, [NAME], "") != [], "the canary check cannot see the app"
         await pilot.press("enter")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the idle screen")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "the idle screen")
         await pilot.pause()
         assert leaks(app, runtime, [NAME, NATIONAL_ID, shown], logs.text) == []
 
@@ -133,7 +135,7 @@ async def test_nothing_personal_survives_end(
         await pilot.press("f10")
         await kd.wait_until(
             pilot,
-            lambda: kd.screen_name(app) == "IdleScreen" and len(app.screen_stack) == 2,
+            lambda: kd.screen_name(app) == "IdleView" and app.flow.depth == 1,
             "the idle screen",
         )
         await app.workers.wait_for_complete()
@@ -155,7 +157,7 @@ async def test_nothing_personal_survives_the_idle_timeout(
         app.check_time_limit()
         await kd.wait_until(
             pilot,
-            lambda: kd.screen_name(app) == "IdleScreen" and len(app.screen_stack) == 2,
+            lambda: kd.screen_name(app) == "IdleView" and app.flow.depth == 1,
             "the idle screen",
         )
         await pilot.pause()

@@ -24,8 +24,8 @@ async def at_booking_confirmation(kd: SimpleNamespace, pilot: Any) -> None:
     await pilot.press("1")
     await kd.approve_by_phone(pilot, "kari")
     for _ in range(6):
-        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepScreen"
-                            and not pilot.app.screen.query("#working"), "a question")
+        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepView"
+                            and not kd.view(pilot.app).query("#working"), "a question")
         if kd.step_kind(pilot.app) == "confirm":
             return
         await pilot.press("1")
@@ -42,7 +42,7 @@ async def sign_in_has_run_out(kd: SimpleNamespace, pilot: Any, clock: ManualCloc
     assert kd.shows(pilot.app, "You are no longer signed in. Please sign in again.")
     assert kd.shows(pilot.app, "Sign in again")
     await pilot.press("1")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "SignInScreen",
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "SignInView",
                         "the sign-in screen")
     assert kd.shows(pilot.app, "Your answers are kept.")
 
@@ -68,9 +68,9 @@ async def test_the_same_citizen_signs_in_again_and_the_booking_goes_through(
         chosen_slot = runtime.session.answers["slot"]
         await sign_in_has_run_out(kd, pilot, clock)
         await kd.approve_by_phone(pilot, "kari")
-        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen",
+        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView",
                             "the booking's finish screen")
-        assert "booked" in str(pilot.app.screen.text)
+        assert "booked" in str(kd.view(pilot.app).text)
     booked = booked_for(runtime, "kari")
     assert len(booked) == before + 1
     assert [a for a in booked if a["slot"][0]["reference"] == f"Slot/{chosen_slot}"]
@@ -81,16 +81,16 @@ async def test_someone_else_signing_in_starts_afresh_and_sees_no_earlier_answer(
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
         await at_booking_confirmation(kd, pilot)
-        first_question = pilot.app.screen.runner.guide.start
+        first_question = kd.view(pilot.app).runner.guide.start
         await sign_in_has_run_out(kd, pilot, clock)
         await kd.approve_by_phone(pilot, "ola")
-        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepScreen"
-                            and pilot.app.screen.runner.step.id == first_question,
+        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StepView"
+                            and kd.view(pilot.app).runner.step.id == first_question,
                             "the guide's first question")
         session = runtime.session
         assert session.person is not None and session.person.patient_id == "ola"
         assert session.answers == {} and session.labels == {}
-        assert pilot.app.screen.drafts == {}
+        assert kd.view(pilot.app).drafts == {}
     assert booked_for(runtime, "ola") == []
 
 
@@ -101,9 +101,9 @@ async def test_not_signing_in_again_leaves_the_task_signed_out(
         await at_booking_confirmation(kd, pilot)
         await sign_in_has_run_out(kd, pilot, clock)
         await pilot.press("escape")
-        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuScreen", "the menu")
+        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuView", "the menu")
         assert runtime.session.person is None
         await pilot.press("1")
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "SignInScreen",
+        await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "SignInView",
                             "a fresh sign-in for the next task")

@@ -37,7 +37,7 @@ async def heard(kd: SimpleNamespace, pilot: Any, runtime: Runtime, clock: Manual
     else:
         raise AssertionError("the voice never finished")
     app = pilot.app
-    text = app.screen.speech_text()
+    text = kd.view(app).speech_text()
     assert text
     assert kd.shows(app, text)
     assert runtime.voice.last_text == text
@@ -59,20 +59,20 @@ async def test_speech_follows_the_screen_and_the_language(
         await heard(kd, pilot, runtime, clock, "nb")
         await kd.open_guide(pilot, language_key="1")
         await heard(kd, pilot, runtime, clock, "nb")
-        norwegian_step = app.screen.speech_text()
+        norwegian_step = kd.view(app).speech_text()
 
         await pilot.press("escape")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "the menu")
         await pilot.click("#change-language")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")
         await pilot.press("2")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "menu in en")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "menu in en")
         # Back past the menu ends the visit: the Welcome screen is the next citizen's, in the
         # kiosk's own language again.
         await pilot.press("escape")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "idle")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "idle")
         await heard(kd, pilot, runtime, clock, "nb")
 
         await kd.open_guide(pilot, language_key="2")
         await heard(kd, pilot, runtime, clock, "en")
-        assert app.screen.speech_text() != norwegian_step
+        assert kd.view(app).speech_text() != norwegian_step

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
-from kiosk.screens.idle import IdleScreen
+from kiosk.screens.idle import IdleView
 
 LEVOTHYROXINE = "Levothyroxine"
 
@@ -18,12 +18,12 @@ LEVOTHYROXINE = "Levothyroxine"
 
 async def back_to_welcome(kd: SimpleNamespace, pilot: object, app: KioskApp) -> None:
     for _ in range(12):
-        if isinstance(app.screen, IdleScreen) and len(app.screen_stack) == 2:
+        if isinstance(kd.view(app), IdleView) and app.flow.depth == 1:
             break
         await pilot.press("escape")  # type: ignore[attr-defined]
         await kd.settle(pilot)
-    await kd.wait_until(pilot, lambda: isinstance(app.screen, IdleScreen)
-                        and len(app.screen_stack) == 2, "the Welcome screen")
+    await kd.wait_until(pilot, lambda: isinstance(kd.view(app), IdleView)
+                        and app.flow.depth == 1, "the Welcome screen")
     await app.workers.wait_for_complete()
 
 
@@ -44,7 +44,7 @@ async def test_back_to_welcome_ends_the_visit(
 
         # The next person in the queue: Start, a language, "My medicines".
         await kd.open_task(pilot, "medicines")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen",
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView",
                             "the sign-in screen for the next person")
         assert not kd.shows(app, LEVOTHYROXINE)
 
@@ -55,10 +55,10 @@ async def test_back_from_any_depth_never_leaves_a_visit_open(
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
         await pilot.press("enter")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageScreen", "languages")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")
         if depth != "language":
             await pilot.press("2")
-            await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuScreen", "the menu")
+            await kd.wait_until(pilot, lambda: kd.screen_name(app) == "MenuView", "the menu")
         if depth == "step":
             await kd.pick_task(pilot, "appointment")
         runtime.session.answers["canary"] = "left behind"

@@ -64,10 +64,10 @@ async def test_a_whole_visit_logs_nothing_personal(
         await kd.open_task(pilot, "medicines")
         await kd.approve_by_phone(pilot)
         await kd.at_step(pilot, "list")
-        shown = app.screen.speech_text()
+        shown = kd.view(app).speech_text()
         await pilot.press("f10")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen"
-                            and len(app.screen_stack) == 2, "the Welcome screen")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView"
+                            and app.flow.depth == 1, "the Welcome screen")
         await app.workers.wait_for_complete()
     text = log_file.read_text(encoding="utf-8")
     assert "sign-in approved" in text, "the visit should have been logged"

@@ -25,7 +25,7 @@ async def test_every_task_is_reached_by_number_keys_across_pages(
     ids = many_guides(runtime, PAGE * 2 + 1)
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_task(pilot, ids[-1])
-        assert app.screen.runner.guide.id == ids[-1]
+        assert kd.view(app).runner.guide.id == ids[-1]
 
 
 async def test_menu_pages_follow_the_text_size(
@@ -34,7 +34,7 @@ async def test_menu_pages_follow_the_text_size(
     ids = many_guides(runtime, PAGE * 2)
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_menu(pilot)
-        menu = app.screen
+        menu = kd.view(app)
         assert [t.value for t in menu.query("BigButton") if t.value] == ids[:PAGE]
         await pilot.press(str(PAGE + 1))  # More tasks
         await pilot.pause()
@@ -55,10 +55,11 @@ async def test_the_bigger_text_button_redraws_the_menu_and_the_kiosk_still_answe
     ids = many_guides(runtime, PAGE * 2)
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_menu(pilot)
-        menu, old_button = app.screen, app.screen.query_one("#help-bigger")
+        menu = kd.view(app)
+        old_tile = menu.query("BigButton").first()
         await asyncio.wait_for(pilot.click("#help-bigger"), timeout=30)
-        await kd.wait_until(pilot, lambda: not old_button.is_attached, "the menu redrawn")
+        await kd.wait_until(pilot, lambda: not old_tile.is_attached, "the menu redrawn")
         assert app.has_class("large-text")
         assert [t.value for t in menu.query("BigButton") if t.value] == ids[:LARGE_PAGE]
         await asyncio.wait_for(pilot.press("f10"), timeout=30)
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleScreen", "the welcome")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "the welcome")

@@ -23,10 +23,10 @@ async def test_the_drawn_qr_code_opens_the_verification_page_and_sign_in_complet
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_guide(pilot)
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
-                            and app.screen.auth is not None, "the sign-in codes")
-        auth = app.screen.auth
-        drawn = str(app.screen.query_one("#qr", QrCode).render()).splitlines()
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView"
+                            and kd.view(app).auth is not None, "the sign-in codes")
+        auth = kd.view(app).auth
+        drawn = str(kd.view(app).query_one("#qr", QrCode).render()).splitlines()
         url = read_qr(drawn, tmp_path)
         assert url == auth.verification_uri_complete
         page = requests.get(url, timeout=5)
@@ -46,17 +46,17 @@ async def test_qr_code_and_user_code_stay_whole_on_screen_with_large_text(
         await kd.open_guide(pilot)
         await pilot.press("f3")
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
-                            and app.screen.auth is not None, "the sign-in codes")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView"
+                            and kd.view(app).auth is not None, "the sign-in codes")
         await pilot.pause()
         screen_area = app.screen.region
-        qr = app.screen.query_one("#qr", QrCode)
-        code = app.screen.query_one("#user-code")
+        qr = kd.view(app).query_one("#qr", QrCode)
+        code = kd.view(app).query_one("#user-code")
         for widget in (qr, code):
             region = widget.region
             assert region.area > 0 and screen_area.contains_region(region), widget.id
         drawn = str(qr.render()).splitlines()
-        assert read_qr(drawn, tmp_path) == app.screen.auth.verification_uri_complete
+        assert read_qr(drawn, tmp_path) == kd.view(app).auth.verification_uri_complete
 
 
 async def test_two_backs_before_the_screen_is_gone_leave_it_once(
@@ -67,15 +67,15 @@ async def test_two_backs_before_the_screen_is_gone_leave_it_once(
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_guide(pilot)
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen", "sign-in")
-        below = app.screen_stack[-2]
-        signin = app.screen
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView", "sign-in")
+        below = app.flow.views[-2]
+        signin = kd.view(app)
         signin.go_back()
         signin.go_back()
-        await kd.wait_until(pilot, lambda: app.screen is below, "the screen before sign-in")
+        await kd.wait_until(pilot, lambda: kd.view(app) is below, "the screen before sign-in")
         for _ in range(5):
             await pilot.pause(0.05)
-        assert app.screen is below and app.return_code is None
+        assert kd.view(app) is below and app.return_code is None
 
 
 async def test_the_practice_button_signs_in_as_the_first_practice_citizen(
@@ -84,8 +84,8 @@ async def test_the_practice_button_signs_in_as_the_first_practice_citizen(
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_guide(pilot)
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
-                            and bool(app.screen.query("#practice-approve")),
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView"
+                            and bool(kd.view(app).query("#practice-approve")),
                             "the practice button")
         await pilot.click("#practice-approve")
         await kd.at_step(pilot, "choice")  # signed in, the guide goes on
@@ -101,11 +101,11 @@ async def test_the_practice_button_on_an_expired_code_shows_the_service_unavaila
     async with app.run_test(size=kd.SIZE) as pilot:
         await kd.open_guide(pilot)
         await pilot.press("1")
-        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
-                            and bool(app.screen.query("#practice-approve")),
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView"
+                            and bool(kd.view(app).query("#practice-approve")),
                             "the practice button")
         # Stop polling first, so the screen cannot see the code expire before the button does.
-        signin = app.screen
+        signin = kd.view(app)
         polling = [w for w in app.workers if w.node is signin and w.group == "signin"]
         app.workers.cancel_group(signin, "signin")
         await kd.wait_until(pilot, lambda: all(w.is_finished for w in polling), "polling stops")

@@ -38,13 +38,13 @@ async def to_idle(kd: SimpleNamespace, pilot: Any) -> None:
 
 async def to_language(kd: SimpleNamespace, pilot: Any) -> None:
     await pilot.press("enter")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "LanguageScreen", "lang")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "LanguageView", "lang")
 
 
 async def to_menu(kd: SimpleNamespace, pilot: Any) -> None:
     await to_language(kd, pilot)
     await pilot.press("2")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuScreen", "menu")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "MenuView", "menu")
 
 
 async def to_choice(kd: SimpleNamespace, pilot: Any) -> None:
@@ -55,10 +55,10 @@ async def to_signin(kd: SimpleNamespace, pilot: Any) -> None:
     await kd.open_guide(pilot)
     await pilot.press("1")
     app = pilot.app
-    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInScreen"
-                        and app.screen.auth is not None, "the sign-in codes")
+    await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView"
+                        and kd.view(app).auth is not None, "the sign-in codes")
     # The demo listens on a free port; show a fixed address so the picture is repeatable.
-    screen = app.screen
+    screen = kd.view(app)
     screen.auth = dataclasses.replace(
         screen.auth, verification_uri=FIXED_ADDRESS,
         verification_uri_complete=f"{FIXED_ADDRESS}?user_code={screen.auth.user_code}",
@@ -92,7 +92,7 @@ async def to_action(kd: SimpleNamespace, pilot: Any) -> None:
 async def to_finish(kd: SimpleNamespace, pilot: Any) -> None:
     await to_confirm(kd, pilot)
     await pilot.press("y")
-    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishScreen", "finish")
+    await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "FinishView", "finish")
 
 
 async def to_staff_help(kd: SimpleNamespace, pilot: Any) -> None:
@@ -152,8 +152,7 @@ def test_large_text_fits_80_by_24(snap_compare: Any, kd: SimpleNamespace, runtim
         await pilot.press("f3")
         await ROUTES[screen](kd, pilot)
         await quiet(pilot)
-        body = pilot.app.screen.query_one("#body")
-        assert body.region.right <= 80
+        assert kd.view(pilot.app).region.right <= 80
         assert pilot.app.screen.query_one("HelpBar").region.bottom <= 24
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

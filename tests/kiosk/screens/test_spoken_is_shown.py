@@ -32,8 +32,8 @@ async def test_speech_and_screen_match_both_ways(
         async with app.run_test(size=TALL) as pilot:
             await ROUTES[screen](kd, pilot)
             await quiet(pilot)
-            spoken = app.screen.speech_text()
-            drawn = app.screen.visible_text()
+            spoken = kd.view(app).speech_text()
+            drawn = kd.view(app).visible_text()
             assert spoken and drawn
             for piece in spoken.splitlines():
                 assert letters(piece) in letters(drawn), f"spoken, not shown: {piece!r}"

@@ -19,7 +19,7 @@ async def test_changing_text_size_keeps_the_first_shown_time_in_view(
         await kd.at_step(pilot, "choice")
         await pilot.press("1")  # at the GP office
         await kd.at_step(pilot, "slot")
-        screen = app.screen
+        screen = kd.view(app)
         assert len(screen.options) > 2 * PAGE, "the demo service offers too few times"
         await pilot.click("#page-next")
         await pilot.pause()

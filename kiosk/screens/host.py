@@ -1,0 +1,27 @@
+"""What a view may read from the app that hosts it, typed: the runtime, the language of the
+moment and the text size. Views ask for everything else through messages (kiosk.messages).
+
+A Protocol, so that views do not import the app (the app imports them): the app has these
+attributes, and a view's ``host`` gives them to it with their types.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
+    from translations.catalog import Localizer
+
+
+class KioskHost(Protocol):
+    """The app, as its views see it."""
+
+    @property
+    def runtime(self) -> Runtime: ...
+
+    @property
+    def l10n(self) -> Localizer: ...
+
+    @property
+    def large_text(self) -> bool: ...
