@@ -36,7 +36,7 @@ from typing import Protocol
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from translations.catalog import N_ as _
+from translations.catalog import N_
 
 WIDTHS = {32: "58 mm", 48: "80 mm"}
 """Characters per line (font A, 12 dots each) and the paper they fit."""
@@ -98,13 +98,13 @@ class ReceiptPrinter(Protocol):
 class PrinterError(Exception):
     """The receipt could not be printed. ``msgid`` is what the citizen is told."""
 
-    msgid = _("The printer is not working. Please ask a staff member for help.")
+    msgid = N_("The printer is not working. Please ask a staff member for help.")
 
 
 class PrinterNotConfigured(PrinterError):
     """This kiosk has no printer (printer_device is empty)."""
 
-    msgid = _("This kiosk has no printer. Please ask a staff member for help.")
+    msgid = N_("This kiosk has no printer. Please ask a staff member for help.")
 
 
 class PrinterMissing(PrinterError):
@@ -118,7 +118,7 @@ class PrinterPermission(PrinterError):
 class PrinterOutOfPaper(PrinterError):
     """The printer says it has no paper."""
 
-    msgid = _("The printer is out of paper. Please ask a staff member for help.")
+    msgid = N_("The printer is out of paper. Please ask a staff member for help.")
 
 
 class PrinterTimeout(PrinterError):

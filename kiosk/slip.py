@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from translations.catalog import N_ as _
-from translations.catalog import Localizer
+from translations.catalog import N_, Localizer
 
-FINISH_LATER_TITLE = _("To finish later")
-TASK_LINE = _("You were doing: {task}")
-PROBLEM_LINE = _("What happened: {problem}")
-TIME_LINE = _("Time: {time}")
-NEXT_STEP_WITH_CODE = _(
+FINISH_LATER_TITLE = N_("To finish later")
+TASK_LINE = N_("You were doing: {task}")
+PROBLEM_LINE = N_("What happened: {problem}")
+TIME_LINE = N_("Time: {time}")
+NEXT_STEP_WITH_CODE = N_(
     "Come back to the kiosk, or open the health portal on your phone with this code."
 )
-NEXT_STEP_KIOSK = _("Come back to the kiosk to finish.")
-NOTHING_ABOUT_YOU = _("Nothing about you is printed on this slip.")
+NEXT_STEP_KIOSK = N_("Come back to the kiosk to finish.")
+NOTHING_ABOUT_YOU = N_("Nothing about you is printed on this slip.")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Find every translatable string in the code and the bundled guides, and check the catalogs.
 
 What counts as translatable:
-- Python: calls ``_("…")``, ``gettext("…")``, ``N_("…")``, ``x.gettext("…")``, ``x._("…")`` and
+- Python: calls ``gettext("…")``, ``N_("…")`` (the one marker for text kept as data),
+  ``x.gettext("…")`` and
   ``x.format("…", …)`` (a Localizer) whose first argument is a string literal; a string literal
   assigned to a name ``msgid`` (e.g. an error class attribute) or passed as ``msgid="…"``.
 - Guide YAML: the text fields title, description, icon_label, prompt, help, label, empty and
@@ -33,8 +34,8 @@ GUIDES_DIR = ROOT / "kiosk" / "guides" / "content"
 GUIDE_TEXT_KEYS = frozenset(
     {"title", "description", "icon_label", "prompt", "help", "label", "empty", "unit"}
 )
-_CALLS = frozenset({"_", "gettext", "N_"})
-_METHODS = frozenset({"_", "gettext", "format"})
+_CALLS = frozenset({"gettext", "N_"})
+_METHODS = frozenset({"gettext", "format"})
 
 _PLURAL_METHODS = frozenset({"nformat"})
 

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.demo.access import Access, ActsFor, family_acts_for, load_access
-from kiosk.demo.dates import OSLO
 from kiosk.demo.device_page import DevicePage
 from kiosk.demo.family import load_family
 from kiosk.demo.fhir_api import FhirApi
@@ -29,6 +28,7 @@ from kiosk.demo.seed import load_seed, plant
 from kiosk.demo.server import HttpServer
 from kiosk.demo.store import Store
 from kiosk.demo.validate import Validator, load_rules
+from translations.catalog import KIOSK_TZ
 
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$")
 
@@ -79,7 +79,7 @@ class DemoBackend:
         family = load_family()
         if acts_for is None and country is not None:
             acts_for = family_acts_for(family.country(country),
-                                       lambda: self.clock.now().astimezone(OSLO).date())
+                                       lambda: self.clock.now().astimezone(KIOSK_TZ).date())
         self.access = Access(load_access(params, validator.types, known_areas=family.areas),
                              acts_for)
         self.oauth = OAuth(self.clock, rng, delivery_client_id=delivery_client_id,
@@ -88,7 +88,7 @@ class DemoBackend:
                            poll_interval=poll_interval,
                            code_lifetime_s=code_lifetime_s, token_lifetime_s=token_lifetime_s)
         self.fhir = FhirApi(self.store, validator, Search(params), self.access, self.oauth)
-        seed_data = load_seed(validator, self.clock.now().astimezone(OSLO).date())
+        seed_data = load_seed(validator, self.clock.now().astimezone(KIOSK_TZ).date())
         plant(self.store, seed_data, self.clock)
         self._sign_in_as = seed_data.sign_in_as
         self.device_page = DevicePage(self.oauth, kiosk_name, lambda: self.citizens)

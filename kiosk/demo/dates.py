@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kiosk.demo.problem import Problem
+from translations.catalog import KIOSK_TZ
 
-OSLO = ZoneInfo("Europe/Oslo")
-"""Times without a zone are read as Norwegian local time, where the practice office is."""
 PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
 _WHEN = re.compile(
     r"^(?P<y>\d{4})(-(?P<m>\d{2})(-(?P<d>\d{2})(T(?P<H>\d{2}):(?P<M>\d{2})"
@@ -31,7 +29,8 @@ def parse_when(text: str) -> Range:
     if not match:
         raise ValueError(f"not a FHIR date or time: {text!r}")
     g = match.groupdict()
-    zone = OSLO if not g["tz"] else datetime.fromisoformat(f"2000-01-01T00:00{g['tz']}").tzinfo
+    # Times without a zone are local time where the practice office is.
+    zone = KIOSK_TZ if not g["tz"] else datetime.fromisoformat(f"2000-01-01T00:00{g['tz']}").tzinfo
     low = datetime(int(g["y"]), int(g["m"] or 1), int(g["d"] or 1), int(g["H"] or 0),
                    int(g["M"] or 0), int(g["S"] or 0),
                    int(((g["f"] or ".0")[1:] + "000000")[:6]), tzinfo=zone)

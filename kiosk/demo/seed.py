@@ -14,10 +14,10 @@ from typing import Any
 
 from kiosk.clock import Clock
 from kiosk.demo.datafile import Lines, load
-from kiosk.demo.dates import OSLO
 from kiosk.demo.problem import Problem
 from kiosk.demo.store import Store
 from kiosk.demo.validate import Validator
+from translations.catalog import KIOSK_TZ
 
 SEED_FILE = Path(__file__).with_name("seed.yaml")
 NO_NATIONAL_ID = "urn:oid:2.16.578.1.12.4.1.4.1"
@@ -87,7 +87,7 @@ def plant(store: Store, seed: Seed, clock: Clock) -> None:
     for resource in seed.resources:
         store.put(resource)
     spec = seed.schedule
-    today = clock.now().astimezone(OSLO).date()
+    today = clock.now().astimezone(KIOSK_TZ).date()
     slots = []
     for offset in range(spec.days_ahead):
         day = today + timedelta(days=offset)
@@ -110,8 +110,8 @@ def plant(store: Store, seed: Seed, clock: Clock) -> None:
 
 def _slots_of(day: date, spec: Schedule) -> list[dict[str, Any]]:
     found = []
-    start = datetime.combine(day, spec.day_start, OSLO)
-    end_of_day = datetime.combine(day, spec.day_end, OSLO)
+    start = datetime.combine(day, spec.day_start, KIOSK_TZ)
+    end_of_day = datetime.combine(day, spec.day_end, KIOSK_TZ)
     step = timedelta(minutes=spec.slot_minutes)
     while start + step <= end_of_day:
         slot: dict[str, Any] = {
@@ -187,4 +187,4 @@ def _resolve(value: Any, keys: tuple[str | int, ...], today: date, lines: Lines)
     day = today + timedelta(days=int(match["days"] or 0))
     if match["h"] is None:
         return day.isoformat()
-    return datetime.combine(day, time(int(match["h"]), int(match["m"])), OSLO).isoformat()
+    return datetime.combine(day, time(int(match["h"]), int(match["m"])), KIOSK_TZ).isoformat()

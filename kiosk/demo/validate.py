@@ -15,10 +15,9 @@ from typing import Any
 
 from kiosk.demo.datafile import Lines, load
 from kiosk.demo.problem import Problem
+from kiosk.fhir_syntax import ID, RESOURCE_TYPE
 
 RULES_FILE = Path(__file__).with_name("required.yaml")
-_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
-_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _PATH = re.compile(r"^[a-z][A-Za-z]*(\[x\])?(\.[a-z][A-Za-z]*(\[x\])?)*$")
 _CODE = re.compile(r"^[^\s]+( [^\s]+)*$")
 
@@ -47,7 +46,7 @@ def load_rules(path: Path = RULES_FILE) -> dict[str, TypeRules]:
         raise lines.error((), "must map resource types to their rules")
     rules: dict[str, TypeRules] = {}
     for kind, spec in data.items():
-        if not _TYPE.match(kind):
+        if not RESOURCE_TYPE.match(kind):
             raise lines.error((kind,), "not a FHIR resource type name")
         if not isinstance(spec, dict) or set(spec) - {"required", "codes", "constraints"}:
             raise lines.error((kind,), "must hold only required, codes and constraints")
@@ -115,7 +114,7 @@ class Validator:
             raise Problem(400, f"resourceType {found!r} does not match the URL ({kind})",
                           expression="resourceType")
         rid = resource.get("id")
-        if rid is not None and not (isinstance(rid, str) and _ID.match(rid)):
+        if rid is not None and not (isinstance(rid, str) and ID.match(rid)):
             raise Problem(400, f"{kind}.id is not a valid FHIR id", expression=f"{kind}.id")
         if not isinstance(resource.get("meta", {}), dict):
             raise Problem(400, f"{kind}.meta must be an object", "structure",

@@ -17,19 +17,21 @@ from typing import Any
 
 from kiosk.guides.model import Option
 from kiosk.services.fhir import FhirClient, check_id, reference_id
-from kiosk.services.http import BadResponse, ServiceError, ServiceRejected, _
+from kiosk.services.health.fhirdata import parse_instant
+from kiosk.services.http import BadResponse, ServiceError, ServiceRejected
+from translations.catalog import N_
 
 
 class SlotTaken(ServiceError):
     """The chosen time was taken by someone else; nothing was changed."""
 
-    msgid = _("That time was taken by someone else just now. Please choose another time.")
+    msgid = N_("That time was taken by someone else just now. Please choose another time.")
 
 
 class BookingIncomplete(ServiceError):
     """The Appointment changed but its Slot could not be updated, and undoing failed too."""
 
-    msgid = _(
+    msgid = N_(
         "Your appointment was changed, but the kiosk could not finish the job. "
         "Please ask a staff member to check your appointment."
     )
@@ -38,7 +40,7 @@ class BookingIncomplete(ServiceError):
 class SlotChanged(SlotTaken):
     """The chosen time is now for another way of meeting; nothing was changed."""
 
-    msgid = _("That time is no longer offered for this kind of appointment. "
+    msgid = N_("That time is no longer offered for this kind of appointment. "
               "Please choose another time.")
 
 
@@ -63,9 +65,9 @@ class Mode:
 
 OFFICE = "office"
 MODES: dict[str, Mode] = {
-    OFFICE: Mode("FACE", "face-to-face", _("at the GP office")),
-    "video": Mode("VIDEOCONF", "videoconferencing", _("by video")),
-    "phone": Mode("PHONE", "telephone", _("by phone")),
+    OFFICE: Mode("FACE", "face-to-face", N_("at the GP office")),
+    "video": Mode("VIDEOCONF", "videoconferencing", N_("by video")),
+    "phone": Mode("PHONE", "telephone", N_("by phone")),
 }
 """The modes a guide's answer names (its choice ids), with their codes."""
 
@@ -102,13 +104,10 @@ def _mode_search(mode: str) -> dict[str, Any]:
 
 
 def parse_time(value: Any, what: str) -> datetime:
-    """A FHIR instant as an aware datetime."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise BadResponse(f"{what}: not a date and time") from exc
-    if moment.tzinfo is None:
-        raise BadResponse(f"{what}: time has no time zone")
+    """A required FHIR instant as an aware datetime."""
+    moment = parse_instant(value, what)
+    if moment is None:
+        raise BadResponse(f"{what}: not a date and time")
     return moment
 
 

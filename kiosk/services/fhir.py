@@ -9,17 +9,16 @@ raises ``ResourceInvalid``: sending it again cannot help.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from kiosk.services.http import BadResponse, HttpClient, ServiceRejected, _
+from kiosk.fhir_syntax import ID, RESOURCE_TYPE
+from kiosk.services.http import BadResponse, HttpClient, ServiceRejected
+from translations.catalog import N_
 
 NO_NATIONAL_ID = "urn:oid:2.16.578.1.12.4.1.4.1"
 """Identifier system of the Norwegian national identity number (fødselsnummer)."""
 
 FHIR_JSON = "application/fhir+json"
-_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 
 
 class ResourceInvalid(ServiceRejected):
@@ -33,7 +32,7 @@ class ResourceInvalid(ServiceRejected):
 
     @property
     def msgid(self) -> str:  # type: ignore[override]
-        return _(
+        return N_(
             "The health service did not accept what the kiosk sent, so it was not saved. "
             "Please ask a staff member for help."
         )
@@ -41,13 +40,13 @@ class ResourceInvalid(ServiceRejected):
 
 def check_id(resource_id: str) -> str:
     """A FHIR logical id, refused when it could change the request path."""
-    if not _ID.match(resource_id):
+    if not ID.match(resource_id):
         raise ValueError(f"not a FHIR id: {resource_id!r}")
     return resource_id
 
 
 def _check_type(resource_type: str) -> str:
-    if not _TYPE.match(resource_type):
+    if not RESOURCE_TYPE.match(resource_type):
         raise ValueError(f"not a FHIR resource type: {resource_type!r}")
     return resource_type
 
@@ -55,7 +54,7 @@ def _check_type(resource_type: str) -> str:
 def reference_id(reference: str, resource_type: str) -> str:
     """The id in a relative reference like ``Slot/abc``; BadResponse if it is another type."""
     kind, _, rid = reference.rpartition("/")
-    if kind.rpartition("/")[2] != resource_type or not _ID.match(rid):
+    if kind.rpartition("/")[2] != resource_type or not ID.match(rid):
         raise BadResponse(f"expected a reference to a {resource_type}, got another kind")
     return rid
 

@@ -21,7 +21,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from translations.catalog import N_ as _
+from translations.catalog import N_
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _WORD = re.compile(r"^[A-Za-z_$-]+$")
 class ServiceError(Exception):
     """Any failure talking to a backend. ``msgid`` is what the citizen is told."""
 
-    msgid = _("Something went wrong with the health service. Please ask a staff member for help.")
+    msgid = N_("Something went wrong with the health service. Please ask a staff member for help.")
     needs_sign_in = False
     """True when signing in again is the way on (the token expired or was never there)."""
 
@@ -44,7 +44,7 @@ class ServiceError(Exception):
 class ServiceUnavailable(ServiceError):
     """Nothing answered: connection refused, unknown host, network down."""
 
-    msgid = _(
+    msgid = N_(
         "The health service is not answering. "
         "Try again in a minute, or ask a staff member for help."
     )
@@ -53,7 +53,7 @@ class ServiceUnavailable(ServiceError):
 class ServiceTimeout(ServiceError):
     """The backend took longer than the configured timeout."""
 
-    msgid = _(
+    msgid = N_(
         "The health service is taking too long to answer. "
         "Try again in a minute, or ask a staff member for help."
     )
@@ -62,18 +62,18 @@ class ServiceTimeout(ServiceError):
 class BadResponse(ServiceError):
     """The backend answered with something that is not the JSON we expect."""
 
-    msgid = _(
+    msgid = N_(
         "The health service sent an answer the kiosk cannot read. "
         "Try again later, or ask a staff member for help."
     )
 
 
 _REJECTED_MSGIDS = {
-    401: _("You are no longer signed in. Please sign in again."),
-    403: _("You are not allowed to do this. Please ask a staff member for help."),
-    404: _("We could not find what you asked for. It may have been changed. Please start again."),
-    409: _("Someone else changed this just now. Please choose again."),
-    412: _("Someone else changed this just now. Please choose again."),
+    401: N_("You are no longer signed in. Please sign in again."),
+    403: N_("You are not allowed to do this. Please ask a staff member for help."),
+    404: N_("We could not find what you asked for. It may have been changed. Please start again."),
+    409: N_("Someone else changed this just now. Please choose again."),
+    412: N_("Someone else changed this just now. Please choose again."),
 }
 
 
@@ -103,11 +103,11 @@ class ServiceRejected(ServiceError):
         if self.status in _REJECTED_MSGIDS:
             return _REJECTED_MSGIDS[self.status]
         if self.status >= 500:
-            return _(
+            return N_(
                 "The health service has a problem right now. "
                 "Try again later, or ask a staff member for help."
             )
-        return _("The health service could not do this. Please ask a staff member for help.")
+        return N_("The health service could not do this. Please ask a staff member for help.")
 
 
 def redact_path(path: str) -> str:

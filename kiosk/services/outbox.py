@@ -28,7 +28,8 @@ from typing import Any
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.services.health.submission import Submission
-from kiosk.services.http import ServiceError, _
+from kiosk.services.http import ServiceError
+from translations.catalog import N_
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ _COLUMNS = "id, submission, created_at, attempts, next_attempt_at, last_error, r
 class OutboxError(ServiceError):
     """The outbox could not store or read a submission; ``str()`` says why, for staff."""
 
-    msgid = _(
+    msgid = N_(
         "This could not be sent, and the kiosk could not save it to send later. "
         "Nothing has been sent. Please ask a staff member for help."
     )

@@ -28,8 +28,9 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.services.delivery_token import DeliveryToken
 from kiosk.services.fhir import FhirClient
 from kiosk.services.health.submission import Submission, deliver
-from kiosk.services.http import ServiceError, ServiceRejected, ServiceTimeout, ServiceUnavailable, _
+from kiosk.services.http import ServiceError, ServiceRejected, ServiceTimeout, ServiceUnavailable
 from kiosk.services.outbox import Outbox, OutboxError
+from translations.catalog import N_
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class Delivered:
     """The health service has the submission."""
 
     submission_id: str
-    msgid: ClassVar[str] = _("Sent. The health service has received it.")
+    msgid: ClassVar[str] = N_("Sent. The health service has received it.")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Queued:
     """Saved on this kiosk; the delivery loop sends it when the service answers again."""
 
     submission_id: str
-    msgid: ClassVar[str] = _(
+    msgid: ClassVar[str] = N_(
         "What you sent is saved on this kiosk. It will be sent by itself when the connection "
         "to the health service is back. You do not need to do anything more."
     )

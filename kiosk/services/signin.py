@@ -24,6 +24,7 @@ from typing import Any, Literal
 from kiosk.clock import Clock, SystemClock
 from kiosk.services.discovery import Discovery
 from kiosk.services.fhir import FhirClient
+from kiosk.services.health.fhirdata import person_name
 from kiosk.services.http import BadResponse, ServiceError, ServiceRejected
 from kiosk.services.id_token import IdTokenVerifier, SignInRefused
 from kiosk.services.identity import WhoSignedIn
@@ -265,15 +266,8 @@ class DeviceSignIn:
 
 
 def display_name(patient: dict[str, Any]) -> str:
-    """The name to greet a patient by: the official name if there is one, else the first."""
-    names = [n for n in patient.get("name") or [] if isinstance(n, dict)]
-    if not names:
+    """The name to greet a signed-in patient by; a Patient without one is a bad answer."""
+    name = person_name(patient)
+    if not name:
         raise BadResponse("the Patient has no name")
-    name = next((n for n in names if n.get("use") == "official"), names[0])
-    if name.get("text"):
-        return str(name["text"])
-    parts = [*(name.get("given") or []), name.get("family") or ""]
-    text = " ".join(str(p) for p in parts if p)
-    if not text:
-        raise BadResponse("the Patient's name is empty")
-    return text
+    return name

@@ -29,7 +29,7 @@ class Refused(Exception):
 
 
 def show(loc: Localizer, count: int) -> str:
-    title = _("Book an appointment")
+    title = N_("Book an appointment")
     body = loc.gettext("Pick a time.")
     line = loc.format("You have {count} appointments.", count=count)
     raise_it(msgid="Try again later.")
@@ -109,13 +109,13 @@ def test_guide_yaml_text_fields_at_any_depth(tmp_path: Path) -> None:
 
 def test_missing_in_catalog_reports_unknown_msgids(tmp_path: Path) -> None:
     source = tmp_path / "new_screen.py"
-    source.write_text('_("Choose your language")\n_("A brand new sentence.")\n')
+    source.write_text('N_("Choose your language")\nN_("A brand new sentence.")\n')
     assert missing_in_catalog("nb", [source]) == ["A brand new sentence."]
 
 
 def test_unused_in_catalog_reports_msgids_no_source_uses(tmp_path: Path) -> None:
     source = tmp_path / "only_screen.py"
-    source.write_text('_("Back")\n')
+    source.write_text('N_("Back")\n')
     unused = unused_in_catalog("nb", [source])
     assert "Back" not in unused
     assert "Choose your language" in unused
@@ -144,7 +144,7 @@ def test_check_command_lists_missing_msgids(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "new_screen.py"
-    source.write_text('_("Back")\n_("A brand new sentence.")\n')
+    source.write_text('N_("Back")\nN_("A brand new sentence.")\n')
     assert main(["--check", str(source)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert "nb: missing msgid 'A brand new sentence.'" in out
@@ -156,7 +156,7 @@ def test_check_command_passes_when_covered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "screen.py"
-    source.write_text('_("Back")\n')
+    source.write_text('N_("Back")\n')
     assert main(["--check", str(source)]) == 0
     assert "catalogs complete: nb, en" in capsys.readouterr().out
 

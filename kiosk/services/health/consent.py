@@ -29,14 +29,14 @@ from kiosk.services.health.fhirdata import (
     patient_query,
     patient_ref,
 )
-from kiosk.services.http import _
+from translations.catalog import N_
 
 TOPICS_FILE = Path(__file__).with_name("consents.yaml")
 SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
 ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 TITLES = {
-    "research": _("Take part in medical research"),
-    "sharing": _("Let other health services see my health information"),
+    "research": N_("Take part in medical research"),
+    "sharing": N_("Let other health services see my health information"),
 }
 """What the citizen is shown for each topic of consents.yaml (text to translate lives in code)."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.services.fhir import FhirClient, check_id
-from kiosk.services.health.fhirdata import patient_query, reference_of, text_of
+from kiosk.services.health.fhirdata import patient_query, person_name, reference_of, text_of
 
 MEMBER_TYPES = ("Practitioner", "PractitionerRole", "Organization")
 
@@ -28,19 +28,6 @@ def _phone(resource: dict[str, Any]) -> str | None:
         if isinstance(point, dict) and point.get("system") == "phone" and point.get("value"):
             return str(point["value"])
     return None
-
-
-def _name(resource: dict[str, Any]) -> str:
-    if resource.get("resourceType") == "Organization":
-        return str(resource.get("name") or "")
-    for name in resource.get("name") or []:
-        if isinstance(name, dict):
-            if name.get("text"):
-                return str(name["text"])
-            parts = [*(name.get("prefix") or []), *(name.get("given") or []),
-                     name.get("family") or ""]
-            return " ".join(str(p) for p in parts if p)
-    return ""
 
 
 def health_contacts(fhir: FhirClient, token: str, patient_id: str) -> list[HealthContact]:
@@ -63,8 +50,15 @@ def health_contacts(fhir: FhirClient, token: str, patient_id: str) -> list[Healt
             resource = members[reference]
             roles = [text_of(r) for r in participant.get("role") or []]
             contacts.append(HealthContact(
-                name=str(member.get("display") or "") or _name(resource),
+                name=str(member.get("display") or "") or _name_of(resource),
                 role=", ".join(r for r in roles if r),
                 phone=_phone(resource), reference=reference,
             ))
     return contacts
+
+
+def _name_of(resource: dict[str, Any]) -> str:
+    # An Organization's name is a string; a person's is a list of HumanNames.
+    if resource.get("resourceType") == "Organization":
+        return str(resource.get("name") or "")
+    return person_name(resource)

@@ -18,6 +18,20 @@ UCUM = "http://unitsofmeasure.org"
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
+def person_name(resource: dict[str, Any]) -> str:
+    """The name to call a person (Patient, RelatedPerson, Practitioner) by: the official
+    HumanName if there is one, else the first; its text, else its prefix, given and family
+    names. Empty when the resource names nobody."""
+    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
+    if not names:
+        return ""
+    name = next((n for n in names if n.get("use") == "official"), names[0])
+    if name.get("text"):
+        return str(name["text"])
+    parts = [*(name.get("prefix") or []), *(name.get("given") or []), name.get("family") or ""]
+    return " ".join(str(p) for p in parts if p)
+
+
 def patient_ref(patient_id: str) -> dict[str, str]:
     """A Reference to the patient, checked so it cannot smuggle a path or query."""
     return {"reference": f"Patient/{check_id(patient_id)}"}

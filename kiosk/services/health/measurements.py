@@ -30,29 +30,29 @@ from kiosk.services.health.fhirdata import (
     patient_query,
     patient_ref,
 )
-from kiosk.services.http import _
+from translations.catalog import N_
 
 MEASUREMENTS_FILE = Path(__file__).with_name("measurements.yaml")
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 OUT_OF_RANGE = {
-    "systolic": _("The upper blood pressure number must be between {min} and {max}. "
+    "systolic": N_("The upper blood pressure number must be between {min} and {max}. "
                   "Please check the number and type it again."),
-    "diastolic": _("The lower blood pressure number must be between {min} and {max}. "
+    "diastolic": N_("The lower blood pressure number must be between {min} and {max}. "
                    "Please check the number and type it again."),
-    "pulse": _("A pulse must be between {min} and {max} beats per minute. "
+    "pulse": N_("A pulse must be between {min} and {max} beats per minute. "
                "Please check the number and type it again."),
-    "weight": _("A weight must be between {min} and {max} kilograms. "
+    "weight": N_("A weight must be between {min} and {max} kilograms. "
                 "Please check the number and type it again."),
-    "glucose": _("A blood sugar must be between {min} and {max} mmol/L. "
+    "glucose": N_("A blood sugar must be between {min} and {max} mmol/L. "
                  "Please check the number and type it again."),
-    "saturation": _("Oxygen saturation must be between {min} and {max} percent. "
+    "saturation": N_("Oxygen saturation must be between {min} and {max} percent. "
                     "Please check the number and type it again."),
 }
 """What the citizen is told when a reading of measurements.yaml is implausible, by reading key
 ({min} and {max} are filled in). Text to translate lives in code, where the catalog check sees it.
 """
 NOT_ABOVE = {
-    "systolic": _("The upper blood pressure number must be higher than the lower number. "
+    "systolic": N_("The upper blood pressure number must be higher than the lower number. "
                   "Please check both numbers."),
 }
 """What the citizen is told when a reading is not higher than the one it must be ``above``."""

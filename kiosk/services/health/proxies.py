@@ -33,8 +33,10 @@ from kiosk.services.health.fhirdata import (
     parse_day,
     patient_query,
     patient_ref,
+    person_name,
 )
-from kiosk.services.http import ServiceError, ServiceRejected, _
+from kiosk.services.http import ServiceError, ServiceRejected
+from translations.catalog import N_
 
 ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 PROXY_ROLE = "HPOWATT"
@@ -52,7 +54,7 @@ _NATIONAL_ID = re.compile(r"^\d{11}$")
 class NotAllowedForThem(ServiceError):
     """The health service refused something asked while acting for another person."""
 
-    msgid = _("You may not do this for the person you are helping. What you may do depends on"
+    msgid = N_("You may not do this for the person you are helping. What you may do depends on"
               " the proxy they gave you, or on the child's age.")
 
 
@@ -165,24 +167,12 @@ def has_confidential_address(patient: dict[str, Any] | None) -> bool:
     )
 
 
-def _name(person: dict[str, Any]) -> str:
-    for name in person.get("name") or []:
-        if not isinstance(name, dict):
-            continue
-        if name.get("text"):
-            return str(name["text"])
-        parts = [*(name.get("given") or []), name.get("family") or ""]
-        if any(parts):
-            return " ".join(str(p) for p in parts if p)
-    return ""
-
-
 def _record(person: dict[str, Any]) -> RelatedPersonRecord:
     period = person.get("period") or {}
     roles = tuple(sorted(set().union(
         *(codes_of(r, ROLE_SYSTEM) for r in person.get("relationship") or []))))
     return RelatedPersonRecord(
-        id=str(person.get("id")), name=_name(person), relationships=roles,
+        id=str(person.get("id")), name=person_name(person), relationships=roles,
         active=person.get("active") is not False,
         start=parse_day(period.get("start"), "RelatedPerson.period.start"),
         end=parse_day(period.get("end"), "RelatedPerson.period.end"),
@@ -226,5 +216,5 @@ def linked_records(fhir: FhirClient, token: str, patient_id: str,
             if exc.status in (403, 404):
                 continue
             raise
-        found.append((other, _name(patient)))
+        found.append((other, person_name(patient)))
     return found

@@ -20,21 +20,22 @@ from kiosk.services.fhir import FhirClient
 from kiosk.services.health.medicines import DEFAULT_RENEWAL_CODE, RenewalCode
 from kiosk.services.health.proxies import acting_refusals
 from kiosk.services.health.submission import Submission
-from kiosk.services.http import ServiceError, _
+from kiosk.services.http import ServiceError
 from kiosk.services.outbox_worker import OutboxSender, Queued
+from translations.catalog import N_
 
 
 class NotSignedIn(ServiceError):
     """A guide reached a service step without a signed-in citizen."""
 
-    msgid = _("Please sign in first.")
+    msgid = N_("Please sign in first.")
     needs_sign_in = True
 
 
 class MissingAnswer(ServiceError):
     """A guide reached an action before the citizen chose what it needs."""
 
-    msgid = _("Something is missing. Please go back and choose again.")
+    msgid = N_("Something is missing. Please go back and choose again.")
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,15 @@ from typing import Any
 
 from kiosk.guides.model import ActionResult, Option
 from kiosk.services.health import consent
-from kiosk.services.http import _
 from kiosk.services.tasks.common import TaskContext, answer, submit, who
+from translations.catalog import N_
 
-OTHER_CONSENT = _("Another consent, not one this kiosk offers")
+OTHER_CONSENT = N_("Another consent, not one this kiosk offers")
 """Label of an active consent whose kind the kiosk does not know (shown so nothing is hidden)."""
-ALREADY_GIVEN = _("You have already given this consent. Nothing was changed.")
-NOT_IN_FORCE = _("This consent is no longer in force, so there is nothing to withdraw. "
+ALREADY_GIVEN = N_("You have already given this consent. Nothing was changed.")
+NOT_IN_FORCE = N_("This consent is no longer in force, so there is nothing to withdraw. "
                  "Please choose again.")
-UNKNOWN_TOPIC = _("This kiosk cannot take that consent. Please choose again.")
+UNKNOWN_TOPIC = N_("This kiosk cannot take that consent. Please choose again.")
 
 
 def _active(context: TaskContext, session: Any) -> list[consent.ConsentRecord]:

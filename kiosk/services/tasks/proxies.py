@@ -36,28 +36,29 @@ from kiosk.services.health.proxies import (
     register_proxy,
     related_people,
 )
-from kiosk.services.http import ServiceError, _
+from kiosk.services.http import ServiceError
 from kiosk.services.tasks.common import MissingAnswer, NotSignedIn, TaskContext, answer, submit
+from translations.catalog import N_
 
 AREA_WORDS = {
-    ALL: _("Use all your health services"),
-    "appointments": _("Book and change appointments"),
-    "medicines": _("See your medicines and ask for renewals"),
-    "messages": _("Send messages to your GP office"),
-    "records": _("See your vaccines, health contacts and health records"),
+    ALL: N_("Use all your health services"),
+    "appointments": N_("Book and change appointments"),
+    "medicines": N_("See your medicines and ask for renewals"),
+    "messages": N_("Send messages to your GP office"),
+    "records": N_("See your vaccines, health contacts and health records"),
 }
 """What a proxy covers, in words, for ``ALL`` and each proxy choice of the rules."""
-DURATION_WORDS = {"year": _("For one year"), "open": _("Until I end it")}
+DURATION_WORDS = {"year": N_("For one year"), "open": N_("Until I end it")}
 """The duration as the guide's choices say it."""
-NOT_IN_FORCE = _("This proxy has already ended. Please choose again.")
-NOTHING_CHOSEN = _("You said no to every service, so there is no proxy to give. Please change"
+NOT_IN_FORCE = N_("This proxy has already ended. Please choose again.")
+NOTHING_CHOSEN = N_("You said no to every service, so there is no proxy to give. Please change"
                    " your answers.")
 
 
 class NoBirthDate(ServiceError):
     """The health service's record of the citizen lacks the birth date the policy needs."""
 
-    msgid = _("Your health record has no birth date, so a proxy cannot be given here. Please ask"
+    msgid = N_("Your health record has no birth date, so a proxy cannot be given here. Please ask"
               " the staff for help.")
 
 
