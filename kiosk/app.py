@@ -1,7 +1,14 @@
 """The kiosk app: wires the frame, the flow of views, keys, themes, speech, helper mode and the
 idle policy to a Runtime. Views ask for the next thing with messages (kiosk.messages); the
 handlers here decide what comes. Behaviour lives in the views, widgets, runtime and idle
-modules."""
+modules.
+
+Started by `kiosk run` with a ``Starting`` (kiosk/starting.py), the app draws the welcome view
+first and builds the runtime in the background. So what only comes after the welcome view (the
+runtime, the guide runner, the step, sign-in, finish, error and staff views, and through them
+HTTP and the practice service) is imported where it is first needed, and warmed in the
+background once the runtime is built: the first screen does not wait for it (bench/startup.py).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import logging
 import signal
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
@@ -18,9 +25,9 @@ from textual.binding import Binding
 
 from hardware.headset import HeadsetWatch
 from kiosk import systemd
+from kiosk.config import Settings
 from kiosk.crash import RESTART_EXIT_CODE, describe
 from kiosk.display_caches import clear_display_caches
-from kiosk.guides.runner import GuideRunner
 from kiosk.idle import IdlePolicy
 from kiosk.messages import (
     AnotherTask,
@@ -38,21 +45,15 @@ from kiosk.messages import (
     StartVisit,
     VoiceEvent,
 )
-from kiosk.runtime import Runtime
 from kiosk.screens.base import KioskModal
-from kiosk.screens.error import TRY_AGAIN, ErrorScreen
-from kiosk.screens.finish import FinishView, qr_settings
 from kiosk.screens.frame import FrameScreen
-from kiosk.screens.idle import IdleView
+from kiosk.screens.idle import IdleView, starts_a_visit
 from kiosk.screens.language import LanguageView
 from kiosk.screens.menu import MenuView
-from kiosk.screens.signin import SignInView
-from kiosk.screens.staff_help import StaffHelpScreen
-from kiosk.screens.step import StepView
 from kiosk.screens.timeout_warning import TimeoutWarningScreen
 from kiosk.screens.view import View
 from kiosk.session import DEFAULT_VOLUME
-from kiosk.slip import Slip, finish_later_slip
+from kiosk.starting import StartFailed, Starting
 from kiosk.themes import THEMES
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
@@ -60,7 +61,20 @@ from kiosk.widgets.helper_banner import HelperBanner
 from kiosk.widgets.record_banner import RecordBanner
 from translations.catalog import Localizer
 
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
+    from kiosk.slip import Slip
+
 log = logging.getLogger(__name__)
+
+
+def _warm_later_views() -> None:
+    """Import what the views after the welcome view need, off the UI thread."""
+    import kiosk.screens.error
+    import kiosk.screens.finish
+    import kiosk.screens.signin
+    import kiosk.screens.staff_help
+    import kiosk.screens.step  # noqa: F401
 
 _WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "record_banner",
                "caption", "say")
@@ -87,12 +101,22 @@ class KioskApp(App[None]):
         Binding("f10", "end", "End", show=False),
     ]
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, start: Runtime | Starting) -> None:
         super().__init__()
-        self.runtime = runtime
-        settings = runtime.settings
-        self.l10n = Localizer(runtime.session.prefs.language)
-        self.idle = IdlePolicy(runtime.clock, settings.idle_timeout_s, settings.idle_warning_s,
+        self._starting: Starting | None
+        self._runtime: Runtime | None
+        if isinstance(start, Starting):
+            self._starting, self._runtime = start, None
+            settings, clock, language = start.settings, start.clock, start.settings.default_language
+        else:
+            self._starting, self._runtime = None, start
+            settings, clock, language = start.settings, start.clock, start.session.prefs.language
+        self.settings: Settings = settings
+        self.start_failure: StartFailed | None = None
+        """Why the runtime could not be built (``kiosk run`` prints it)."""
+        self._start_when_ready = False
+        self.l10n = Localizer(language)
+        self.idle = IdlePolicy(clock, settings.idle_timeout_s, settings.idle_warning_s,
                                settings.max_extensions)
         for theme in THEMES.values():
             self.register_theme(theme)
@@ -100,12 +124,32 @@ class KioskApp(App[None]):
         # No motion: smooth scrolling helps nobody at a kiosk and can disorient.
         self.animation_level = "none"
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.headset = HeadsetWatch(runtime.headset, self._headset_from_thread)
+        self.headset: HeadsetWatch | None = None
         self.frame = FrameScreen(self.l10n)
 
     @property
+    def ready(self) -> bool:
+        """The runtime is built: the kiosk takes input."""
+        return self._runtime is not None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the kiosk is still starting")
+        return self._runtime
+
+    @property
+    def built(self) -> Runtime | None:
+        """The runtime, if it was built (``kiosk run`` closes it after the app)."""
+        return self._runtime
+
+    @property
+    def speech_problem(self) -> str | None:
+        return self._runtime.speech_problem if self._runtime is not None else None
+
+    @property
     def large_text(self) -> bool:
-        return self.runtime.session.prefs.large_text
+        return self._runtime is not None and self._runtime.session.prefs.large_text
 
     @property
     def flow(self) -> Flow:
@@ -113,23 +157,80 @@ class KioskApp(App[None]):
 
     async def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self.runtime.voice.on_event = self._voice_event_from_thread
         with suppress(NotImplementedError, RuntimeError, ValueError):
             self._loop.add_signal_handler(signal.SIGTERM, self.terminate)
         await self.push_screen(self.frame)
         await self.flow.push(IdleView())
+        if self._runtime is not None:
+            self._now_ready()
+        else:
+            self.call_after_refresh(self._build_runtime)
+
+    @work(thread=True, group="start")
+    def _build_runtime(self) -> None:
+        """After the first screen is drawn: build the runtime (an unexpected error takes the
+        crash path, which restarts the kiosk)."""
+        assert self._starting is not None
+        try:
+            runtime = self._starting.build()
+        except StartFailed as failure:
+            self.call_from_thread(self._start_failed, failure)
+            return
+        _warm_later_views()
+        try:
+            self.call_from_thread(self._runtime_built, runtime)
+        except RuntimeError:
+            runtime.close()  # the kiosk was stopped while it started
+
+    def _start_failed(self, failure: StartFailed) -> None:
+        self.start_failure = failure
+        self.exit(return_code=2)
+
+    def _runtime_built(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._now_ready()
+        self.call_later(self._show_ready)
+
+    async def _show_ready(self) -> None:
+        """The welcome view, now that the kiosk listens: with a note if speech failed, spoken,
+        and a visit started if someone already touched the screen."""
+        runtime = self.runtime
+        view = self.frame.view
+        if view is not None:
+            if runtime.speech_problem:
+                await view.rerender()
+            self.sync_banners()
+            if self.screen is self.frame:
+                self.say_shown(view)
+        if self._start_when_ready:
+            self.post_message(StartVisit())
+
+    def _now_ready(self) -> None:
+        runtime = self.runtime
+        runtime.voice.on_event = self._voice_event_from_thread
+        self.headset = HeadsetWatch(runtime.headset, self._headset_from_thread)
         self.headset.start()
         self.set_interval(1.0, self.check_time_limit)
         systemd.notify_ready()
 
     def on_unmount(self) -> None:
-        self.headset.stop()
-        self.runtime.voice.on_event = None
+        if self.headset is not None:
+            self.headset.stop()
+        if self._runtime is not None:
+            self._runtime.voice.on_event = None
         if self._loop is not None:
             with suppress(NotImplementedError, RuntimeError, ValueError):
                 self._loop.remove_signal_handler(signal.SIGTERM)
 
     async def on_event(self, event: events.Event) -> None:
+        if not self.ready and isinstance(event, events.Key | events.MouseEvent):
+            # The kiosk is still starting (a moment after boot): input is not taken, but a
+            # touch or key that starts a visit starts it as soon as the kiosk is ready.
+            if isinstance(event, events.MouseDown) or (
+                    isinstance(event, events.Key) and (starts_a_visit(event.key)
+                                                      or event.key == "1")):
+                self._start_when_ready = True
+            return
         if isinstance(event, events.Key | events.MouseDown):
             self.note_input()
         if isinstance(event, events.Key):
@@ -208,6 +309,9 @@ class KioskApp(App[None]):
         view = message.view
         if not isinstance(view, View) or view is not self.flow.top:
             return
+        if not self.ready:
+            view.focus_first()
+            return  # spoken once the kiosk is ready
         if isinstance(view, IdleView):
             # The Welcome view is the next citizen's: whoever reaches it with a visit still
             # open (any way back that forgot to end it) ends that visit first.
@@ -261,6 +365,9 @@ class KioskApp(App[None]):
         self.start_guide(message.guide_id)
 
     def start_guide(self, guide_id: str) -> None:
+        from kiosk.guides.runner import GuideRunner
+        from kiosk.screens.step import StepView
+
         guide = next(g for g in self.runtime.guides if g.id == guide_id)
         runner = GuideRunner(guide, self.runtime.session, self.runtime.actions)
         self.call_next(self.flow.push, StepView(runner))
@@ -272,10 +379,14 @@ class KioskApp(App[None]):
 
     async def on_sign_in_wanted(self, message: SignInWanted) -> None:
         """Sign-in on the citizen's phone, headed by the asking step's words."""
+        from kiosk.screens.signin import SignInView
+
         if message.asker is self.flow.top:
             await self.flow.push(SignInView(message.heading), message.done)
 
     async def on_finish_wanted(self, message: FinishWanted) -> None:
+        from kiosk.screens.finish import FinishView
+
         if message.asker is self.flow.top:
             await self.flow.replace(FinishView(message.heading, private=message.private,
                                                qr=message.qr))
@@ -303,19 +414,26 @@ class KioskApp(App[None]):
         self.show_error(message.message, message.retry, message.retry_label)
 
     def show_error(self, message: str, retry: Callable[[], Any],
-                   retry_label: str = TRY_AGAIN) -> None:
+                   retry_label: str | None = None) -> None:
+        from kiosk.screens.error import TRY_AGAIN, ErrorScreen
+
         def chosen(choice: str | None) -> None:
             if choice == "retry":
                 retry()
             elif choice == "help":
                 self.action_staff_help()
 
-        self.push_screen(ErrorScreen(message, retry_label, lambda: self.finish_later_slip(message),
+        self.push_screen(ErrorScreen(message, retry_label or TRY_AGAIN,
+                                     lambda: self.finish_later_slip(message),
                                      self.runtime.printer), callback=chosen)
 
     def finish_later_slip(self, problem: str) -> Slip:
         """The slip for the task in progress: its title, what went wrong, when, and the way on;
         nothing about the citizen."""
+        from kiosk.screens.finish import qr_settings
+        from kiosk.screens.step import StepView
+        from kiosk.slip import finish_later_slip
+
         task = next((v for v in reversed(self.flow.views) if isinstance(v, StepView)), None)
         title = self.l10n.gettext(task.runner.guide.title) if task is not None else ""
         return finish_later_slip(self.l10n, guide_title=title, problem=problem,
@@ -328,6 +446,8 @@ class KioskApp(App[None]):
         """Kiosk mode: swallow the key."""
 
     def action_staff_help(self) -> None:
+        from kiosk.screens.staff_help import StaffHelpScreen
+
         if not isinstance(self.screen, StaffHelpScreen):
             self.push_screen(StaffHelpScreen(), callback=lambda _result: self.helper_changed())
 
@@ -435,7 +555,7 @@ class KioskApp(App[None]):
         """Any unexpected error: end the visit at once (wipe, revoke), log where it happened
         without any value, leave a calm line instead of a traceback on the screen, and exit
         non-zero so systemd starts a fresh kiosk."""
-        token = self._forget_visit()
+        token = self._forget_visit() if self.ready else None
         log.error("unexpected error, the kiosk restarts: %s", describe(error))
         if token is not None:
             self.runtime.signin.revoke(token)
@@ -451,5 +571,6 @@ class KioskApp(App[None]):
     def terminate(self) -> None:
         """SIGTERM from systemd: wipe, then exit cleanly."""
         systemd.notify_stopping()
-        self.end_session()
+        if self.ready:
+            self.end_session()
         self.exit()

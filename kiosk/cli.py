@@ -13,11 +13,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.logsetup import setup_logging
+
+if TYPE_CHECKING:
+    from kiosk.clock import Clock
+    from kiosk.runtime import Runtime
 
 log = logging.getLogger("kiosk")
 
@@ -79,37 +83,56 @@ def cmd_run(args: argparse.Namespace) -> int:
         setup_logging()
     except OSError as exc:
         raise UsageError(f"HELSELOS_LOG: cannot write the log file: {exc.strerror}") from exc
-    # Imported here so that `kiosk doctor`, `--help` and settings errors stay fast.
-    from kiosk.app import KioskApp
-    from kiosk.guides.schema import GuideErrors
-    from kiosk.runtime import build_runtime
-
     log.info("starting, practice mode %s", settings.practice_mode)
     try:
         settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise UsageError(f"configuration error: state_dir: cannot create {settings.state_dir}: "
                          f"{exc.strerror or exc}") from exc
+    # Imported here so that `kiosk doctor`, `--help` and settings errors stay fast; the rest of
+    # the kiosk is imported and built by the app once its first screen is drawn.
+    from kiosk.app import KioskApp
+    from kiosk.clock import SystemClock
+    from kiosk.starting import Starting
+
+    clock = SystemClock()
+    app = KioskApp(Starting(settings, lambda: _build_runtime(settings, clock, args.demo_seed),
+                            clock))
     try:
-        runtime = build_runtime(settings, demo_seed=args.demo_seed)
+        app.run()
+    finally:
+        if app.built is not None:
+            app.built.close()
+        log.info("stopped")
+    if app.start_failure is not None:
+        if app.start_failure.details:
+            print(app.start_failure.details, file=sys.stderr)
+        raise UsageError(str(app.start_failure))
+    return app.return_code or 0
+
+
+def _build_runtime(settings: Settings, clock: Clock, demo_seed: int | None) -> Runtime:
+    """Build the runtime (in the app, after its first screen); an operator's mistake becomes a
+    StartFailed that says what to fix."""
+    from kiosk.guides.schema import GuideErrors
+    from kiosk.runtime import build_runtime
+    from kiosk.starting import StartFailed
+
+    try:
+        return build_runtime(settings, clock=clock, demo_seed=demo_seed)
     except OSError as exc:
         # A demo_host this machine has no address for, a state directory that is read-only, an
         # audio folder that cannot be made: the operator's to fix, not a traceback.
         where = f" ({exc.filename})" if exc.filename else ""
         hint = (f" (is demo_host {settings.demo_host!r} an address of this machine?)"
                 if settings.practice_mode and exc.filename is None else "")
-        raise UsageError(f"cannot start: {exc.strerror or exc}{where}{hint}") from exc
+        raise StartFailed(f"cannot start: {exc.strerror or exc}{where}{hint}") from exc
     except GuideErrors as exc:
         # The same lines `kiosk guides check` prints, so the operator sees what to fix.
-        print(exc, file=sys.stderr)
-        raise UsageError("the guides have errors; fix them, then run: kiosk guides check") from exc
-    app = KioskApp(runtime)
-    try:
-        app.run()
-    finally:
-        runtime.close()
-        log.info("stopped")
-    return app.return_code or 0
+        raise StartFailed("the guides have errors; fix them, then run: kiosk guides check",
+                          details=str(exc)) from exc
+    except ConfigError as exc:
+        raise StartFailed(f"configuration error: {exc}") from exc
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

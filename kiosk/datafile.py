@@ -217,10 +217,10 @@ class Document:
                 for index, item in enumerate(node.value)
             ]
         construct = _SCALARS.get(node.tag)
-        if construct is None:
+        if construct is None or not isinstance(node, yaml.ScalarNode):
             return node.value
         try:
-            value = construct(node)  # type: ignore[arg-type]
+            value = construct(node)
         except ValueError:  # an explicit tag on text that is not one, e.g. "!!int many"
             return node.value
         self.typed.append(path)

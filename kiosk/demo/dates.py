@@ -17,8 +17,9 @@ _WHEN = re.compile(
     r"^(?P<y>\d{4})(-(?P<m>\d{2})(-(?P<d>\d{2})(T(?P<H>\d{2}):(?P<M>\d{2})"
     r"(:(?P<S>\d{2})(?P<f>\.\d+)?)?(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?$"
 )
-_STEP = {"y": "year", "m": "month", "d": timedelta(days=1), "M": timedelta(minutes=1),
-         "S": timedelta(seconds=1), "f": timedelta(microseconds=1)}
+_STEP = {"d": timedelta(days=1), "M": timedelta(minutes=1), "S": timedelta(seconds=1),
+         "f": timedelta(microseconds=1)}
+"""The span of a precision finer than a month (a year and a month vary in length)."""
 _EARLIEST, _LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 Range = tuple[datetime, datetime]
 
@@ -35,13 +36,12 @@ def parse_when(text: str) -> Range:
                    int(g["M"] or 0), int(g["S"] or 0),
                    int(((g["f"] or ".0")[1:] + "000000")[:6]), tzinfo=zone)
     finest = next(k for k in ("f", "S", "M", "d", "m", "y") if g[k])
-    step = _STEP[finest]
-    if step == "year":
+    if finest == "y":
         high = low.replace(year=low.year + 1)
-    elif step == "month":
+    elif finest == "m":
         high = low.replace(year=low.year + low.month // 12, month=low.month % 12 + 1)
     else:
-        high = low + step  # type: ignore[operator]
+        high = low + _STEP[finest]
     return low, high
 
 

@@ -145,9 +145,9 @@ def _search_url(url: str, query: Query, offset: int) -> str:
 
 
 def _token_matches(value: Any, raw: str) -> bool:
-    system, bar, code = raw.partition("|")
-    if not bar:
-        system, code = None, raw  # type: ignore[assignment]
+    before, bar, after = raw.partition("|")
+    # "system|code", or a bare "code" in any system.
+    system, code = (before, after) if bar else (None, raw)
     if isinstance(value, bool):
         return system is None and code == str(value).lower()
     if isinstance(value, str):

@@ -18,7 +18,6 @@ from textual.screen import Screen
 
 from kiosk.messages import StartVisit
 from kiosk.screens.idle import IdleView, starts_a_visit
-from kiosk.screens.step import StepView
 from kiosk.screens.view import View
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
@@ -90,7 +89,7 @@ class FrameScreen(Screen[Any]):
             self.view.pick(number)
 
     async def action_confirm(self, yes: bool) -> None:
-        if isinstance(self.view, StepView):
+        if self.view is not None:
             await self.view.confirm(yes)
 
     def on_key(self, event: events.Key) -> None:

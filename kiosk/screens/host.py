@@ -1,5 +1,6 @@
-"""What a view may read from the app that hosts it, typed: the runtime, the language of the
-moment and the text size. Views ask for everything else through messages (kiosk.messages).
+"""What a view may read from the app that hosts it, typed: the settings, the runtime, the
+language of the moment and the text size. Views ask for everything else through messages
+(kiosk.messages).
 
 A Protocol, so that views do not import the app (the app imports them): the app has these
 attributes, and a view's ``host`` gives them to it with their types.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from kiosk.config import Settings
     from kiosk.runtime import Runtime
     from translations.catalog import Localizer
 
@@ -18,7 +20,19 @@ class KioskHost(Protocol):
     """The app, as its views see it."""
 
     @property
-    def runtime(self) -> Runtime: ...
+    def settings(self) -> Settings:
+        """Known from the start (the welcome view is drawn from them alone)."""
+        ...
+
+    @property
+    def runtime(self) -> Runtime:
+        """Built just after the welcome view is drawn; every later view can rely on it."""
+        ...
+
+    @property
+    def speech_problem(self) -> str | None:
+        """Why the kiosk runs silent although speech is on (None while starting)."""
+        ...
 
     @property
     def l10n(self) -> Localizer: ...

@@ -49,14 +49,13 @@ class IdleView(View):
 
     def compose_body(self) -> ComposeResult:
         l10n = self.l10n
-        runtime = self.host.runtime
         yield self.say(l10n.gettext("Welcome to the health kiosk"), classes="title",
                        id="idle-title")
         yield self.say(l10n.gettext("Here you can book, move or cancel an appointment at your "
                                     "GP office. Staff can help you."))
-        yield self.say(idle_notice(l10n, runtime.settings.idle_timeout_s), id="idle-notice",
+        yield self.say(idle_notice(l10n, self.host.settings.idle_timeout_s), id="idle-notice",
                        classes="muted")
-        if runtime.speech_problem:
+        if self.host.speech_problem:
             yield self.say(l10n.gettext("Speech is not working right now. Everything is shown "
                                         "on the screen."), id="speech-problem", classes="muted")
         yield self.say(l10n.gettext("Touch the screen or press any key to start."),

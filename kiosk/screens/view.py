@@ -183,6 +183,9 @@ class View(Vertical):
     async def take(self, offer: Offer) -> None:
         """Do what the offer stands for."""
 
+    async def confirm(self, yes: bool) -> None:
+        """The y and n keys: only a view asking a yes-or-no question takes them."""
+
     def go_back(self) -> None:
         """Esc / the Back control; a text field keeps Backspace for itself."""
         self.post_message(GoBack())

@@ -31,7 +31,7 @@ class ResourceInvalid(ServiceRejected):
     INVALID_STATUSES = frozenset({400, 422})
 
     @property
-    def msgid(self) -> str:  # type: ignore[override]
+    def msgid(self) -> str:  # type: ignore[override]  # by status here, a constant elsewhere
         return N_(
             "The health service did not accept what the kiosk sent, so it was not saved. "
             "Please ask a staff member for help."

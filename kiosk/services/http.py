@@ -95,11 +95,11 @@ class ServiceRejected(ServiceError):
         super().__init__(f"{where}HTTP {status}" + (f": {detail}" if detail else ""))
 
     @property
-    def needs_sign_in(self) -> bool:  # type: ignore[override]
+    def needs_sign_in(self) -> bool:  # type: ignore[override]  # by status here, a constant elsewhere
         return self.status == 401
 
     @property
-    def msgid(self) -> str:  # type: ignore[override]
+    def msgid(self) -> str:  # type: ignore[override]  # by status here, a constant elsewhere
         if self.status in _REJECTED_MSGIDS:
             return _REJECTED_MSGIDS[self.status]
         if self.status >= 500:

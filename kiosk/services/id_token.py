@@ -40,9 +40,7 @@ class SignInRefused(BadResponse):
         super().__init__(f"sign-in refused: {cause}")
         self.cause = cause
 
-    @property
-    def msgid(self) -> str:  # type: ignore[override]
-        return N_("Sign-in did not work. Get a new code, or ask a staff member for help.")
+    msgid = N_("Sign-in did not work. Get a new code, or ask a staff member for help.")
 
 
 class IdTokenVerifier:

@@ -59,7 +59,7 @@ class SignInRejected(ServiceRejected):
     outcomes): e.g. a code used twice, an unknown client, a grant the service does not offer."""
 
     @property
-    def msgid(self) -> str:  # type: ignore[override]
+    def msgid(self) -> str:  # type: ignore[override]  # computed by ServiceRejected; fixed here
         return N_("Sign-in did not work. Get a new code, or ask a staff member for help.")
 
 
