@@ -19,9 +19,11 @@ _NETGUARD = Path(__file__).parent / "netguard"
 sys.path.insert(0, str(_NETGUARD))
 from netguard import install  # noqa: E402  (the folder child processes get on PYTHONPATH)
 
-# The real servers' fixtures (Medplum, oidc-provider, both as one deployment), for every test.
+# The real servers' fixtures (Medplum, oidc-provider, both as one deployment) and the real
+# Whisper model, for every test.
 pytest_plugins = ["tests.servers.medplum", "tests.servers.oidc_provider",
-                  "tests.servers.two_origins", "tests.documents_server"]
+                  "tests.servers.two_origins", "tests.documents_server",
+                  "tests.speech.whisper_model"]
 
 _ISOLATED_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
                   "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HELSELOS_STATE_DIR")
