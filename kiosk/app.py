@@ -33,15 +33,18 @@ from kiosk.messages import (
     AnotherTask,
     EndVisit,
     FinishWanted,
+    FocusMoved,
     GoBack,
     GuideChosen,
     GuideRestart,
     HeadsetChanged,
     LanguageChosen,
     LanguageWanted,
+    ListeningChanged,
     ServiceTrouble,
     SignInWanted,
     Speak,
+    SpokenAnswer,
     StartVisit,
     VoiceEvent,
 )
@@ -55,6 +58,7 @@ from kiosk.screens.view import View
 from kiosk.session import DEFAULT_VOLUME
 from kiosk.starting import StartFailed, Starting
 from kiosk.themes import THEMES
+from kiosk.voice_control import LISTENING, NO_LISTENING, VoiceControl
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.helper_banner import HelperBanner
@@ -64,6 +68,7 @@ from translations.catalog import Localizer
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
     from kiosk.slip import Slip
+    from speech.recognizer import Heard
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +103,11 @@ class KioskApp(App[None]):
         Binding("f2", "repeat", "Repeat", show=False),
         Binding("f3", "toggle_large_text", "Bigger text", show=False),
         Binding("f4", "toggle_contrast", "High contrast", show=False),
+        Binding("f5", "talk", "Talk", show=False),
+        Binding("f6", "speech_rate(False)", "Slower speech", show=False),
+        Binding("f7", "speech_rate(True)", "Faster speech", show=False),
+        Binding("f8", "volume(False)", "Softer", show=False),
+        Binding("f9", "volume(True)", "Louder", show=False),
         Binding("f10", "end", "End", show=False),
     ]
 
@@ -125,6 +135,7 @@ class KioskApp(App[None]):
         self.animation_level = "none"
         self._loop: asyncio.AbstractEventLoop | None = None
         self.headset: HeadsetWatch | None = None
+        self.voice_control: VoiceControl | None = None
         self.frame = FrameScreen(self.l10n)
 
     @property
@@ -146,6 +157,10 @@ class KioskApp(App[None]):
     @property
     def speech_problem(self) -> str | None:
         return self._runtime.speech_problem if self._runtime is not None else None
+
+    @property
+    def voice_hint(self) -> str | None:
+        return self.voice_control.hint() if self.voice_control is not None else None
 
     @property
     def large_text(self) -> bool:
@@ -208,6 +223,11 @@ class KioskApp(App[None]):
     def _now_ready(self) -> None:
         runtime = self.runtime
         runtime.voice.on_event = self._voice_event_from_thread
+        if runtime.listener is not None:
+            runtime.listener.on_heard = self._heard_from_thread
+            runtime.listener.on_state = self._listening_from_thread
+            self.voice_control = VoiceControl(self, runtime.listener)
+            runtime.listener.prepare(self.l10n.lang)
         self.headset = HeadsetWatch(runtime.headset, self._headset_from_thread)
         self.headset.start()
         self.set_interval(1.0, self.check_time_limit)
@@ -218,6 +238,8 @@ class KioskApp(App[None]):
             self.headset.stop()
         if self._runtime is not None:
             self._runtime.voice.on_event = None
+            if self._runtime.listener is not None:
+                self._runtime.listener.on_heard = self._runtime.listener.on_state = None
         if self._loop is not None:
             with suppress(NotImplementedError, RuntimeError, ValueError):
                 self._loop.remove_signal_handler(signal.SIGTERM)
@@ -251,12 +273,16 @@ class KioskApp(App[None]):
 
     def speaking(self) -> View | KioskModal | None:
         """What is shown on top: a dialog, else the flow's current view."""
+        if not self.screen_stack:
+            return None  # shutting down
         if isinstance(self.screen, KioskModal):
             return self.screen
         return self.frame.view if self.screen is self.frame else None
 
     def say_shown(self, shown: View | KioskModal) -> None:
         """Speak exactly what it shows, in the language of the moment."""
+        if self.voice_control is not None:
+            self.voice_control.refresh()
         text = shown.speech_text()
         if text:
             self.runtime.voice.say(text, self.l10n.lang, private=bool(shown.private))
@@ -289,11 +315,80 @@ class KioskApp(App[None]):
     def on_voice_event(self, event: VoiceEvent) -> None:
         caption = {"speaking": "♪ " + " ".join(event.text.split()),
                    "tone": self.l10n.gettext("Sound: warning tone")}.get(event.kind, "")
+        if self.voice_control is not None and event.kind in ("speaking", "done"):
+            self.voice_control.speaking(event.kind == "speaking")
+        self.show_caption(caption)
+
+    def show_caption(self, caption: str) -> None:
+        """The line under the flow: what is spoken, what is heard, whether the kiosk listens."""
         for screen in reversed(self.screen_stack):
             found = screen.query(CaptionLine)
             if found:
                 found.first().show(caption)
                 return
+
+    # -- listening --------------------------------------------------------------------------
+
+    def _heard_from_thread(self, heard: Heard) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(
+                    self.post_message, SpokenAnswer(heard.text, heard.command))
+
+    def _listening_from_thread(self, state: str) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self.post_message, ListeningChanged(state))
+
+    def on_spoken_answer(self, message: SpokenAnswer) -> None:
+        if self.voice_control is not None:
+            self.voice_control.answered(message.text, message.command)
+
+    async def on_listening_changed(self, message: ListeningChanged) -> None:
+        if message.state == "listening":
+            self.show_caption(self.l10n.gettext(LISTENING))
+        elif message.state == "idle":
+            self.show_caption("")
+        else:
+            # A model became ready, or the microphone went away: what the view says about
+            # voice changes with it.
+            view = self.frame.view
+            if view is not None:
+                await view.rerender()
+            if self.voice_control is not None:
+                self.voice_control.refresh()
+
+    def action_talk(self) -> None:
+        """F5 (or the talk button): listen for one answer."""
+        if self.voice_control is None or not self.voice_control.talk():
+            self.runtime.voice.say(self.l10n.gettext(NO_LISTENING), self.l10n.lang)
+            self.show_caption(self.l10n.gettext(NO_LISTENING))
+
+    def confirm_spoken(self, heard: str, then: Callable[[], Any]) -> None:
+        """Say back what was heard and act only on a yes."""
+        from kiosk.screens.voice_confirm import VoiceConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(VoiceConfirmScreen(heard), callback=answered)
+
+    def go_back_or_close(self) -> None:
+        """Back, by voice: a dialog closes, a view goes back."""
+        if isinstance(self.screen, KioskModal):
+            self.screen.action_close()
+        elif self.screen is self.frame:
+            self.frame.action_back()
+
+    def on_focus_moved(self, message: FocusMoved) -> None:
+        if message.said:
+            self.runtime.voice.say(message.said, self.l10n.lang)
+
+    def on_frame_screen_resumed(self, message: FrameScreen.Resumed) -> None:
+        # A dialog closed: listen for the view's offers again.
+        if self.voice_control is not None:
+            self.voice_control.refresh()
 
     def sync_banners(self) -> None:
         """Whose record is open, and who is helping: the banners follow the session."""
@@ -459,6 +554,16 @@ class KioskApp(App[None]):
         self.sync_banners()
 
     def action_repeat(self) -> None:
+        self.runtime.voice.repeat()
+
+    def action_speech_rate(self, faster: bool) -> None:
+        """F6/F7, or "slower"/"faster": one step, heard at once on what was last said."""
+        self.runtime.voice.rate = self.runtime.session.prefs.step_rate(faster)
+        self.runtime.voice.repeat()
+
+    def action_volume(self, louder: bool) -> None:
+        """F8/F9, or "softer"/"louder": one step, heard at once on what was last said."""
+        self.runtime.output.set_volume(self.runtime.session.prefs.step_volume(louder))
         self.runtime.voice.repeat()
 
     def action_toggle_large_text(self) -> None:

@@ -340,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
         "it; load it there once, e.g. with a PUT to [base]/Questionnaire/symptoms.",
     )
     questionnaire.set_defaults(func=cmd_symptom_questionnaire)
+
+    from kiosk.cli_voice import add_commands
+
+    add_commands(commands, _add_config, _settings)
     return parser
 
 
@@ -363,8 +367,10 @@ def cmd_clear_screen(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `kiosk` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
+    from kiosk.cli_voice import VoiceUsageError
+
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except (UsageError, VoiceUsageError) as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2

@@ -121,6 +121,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     task later. Empty: no printer, also in practice mode."""
     printer_width: int = 48
     """Characters per printed line: 48 for 80 mm paper, 32 for 58 mm paper."""
+    voice_input: str = "push"
+    """Listening: push (the citizen presses the Talk key, F5, or the talk button, then speaks),
+    always (listens whenever the kiosk is not speaking), or off. Only in a language whose
+    speech model is installed (kiosk models add)."""
+    models_dir: Path | None = None
+    """Where speech models are installed, one per language and engine. Empty: state_dir/models."""
+    microphone: str | None = None
+    """The sound input device (a name or number as `python -m sounddevice` lists it). Empty:
+    the system's default input."""
 
     def __post_init__(self) -> None:
         for name, (low, high) in _ranges().items():
@@ -167,6 +176,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 or self.headset_jack.startswith(("alsa:", "file:"))):
             raise ConfigError(f"headset_jack: must be auto, none, alsa:CARD or file:PATH, "
                               f"got {self.headset_jack!r}")
+        if self.voice_input not in ("push", "always", "off"):
+            raise ConfigError(f"voice_input: must be push, always or off, "
+                              f"got {self.voice_input!r}")
         if self.printer_width not in (32, 48):
             raise ConfigError(
                 f"printer_width: must be 48 (80 mm paper) or 32 (58 mm paper), "
@@ -185,6 +197,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def audit_file(self) -> Path:
         return self.state_dir / "audit.log"
+
+    @property
+    def speech_models_dir(self) -> Path:
+        """Speech models, one per language and engine (kiosk models add)."""
+        return self.models_dir if self.models_dir is not None else self.state_dir / "models"
 
     @property
     def outbox_file(self) -> Path:

@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,6 +110,41 @@ def check_voices(settings: Settings) -> list[Check]:
                 checks.append(Check(name, FAIL, f"voice {language.espeak_voice!r} made no sound"))
             else:
                 checks.append(Check(name, OK, f"espeak-ng voice {language.espeak_voice!r}"))
+    return checks
+
+
+def check_listening(settings: Settings) -> list[Check]:
+    """The microphone, and per language whether a speech model is installed and loads."""
+    from hardware.microphone import probe_microphone
+    from speech.engines import open_model
+    from speech.models import ModelError, list_models
+    from translations.languages import LANGUAGES
+
+    if settings.voice_input == "off":
+        return [Check("listening", OK, "voice_input = off: answers by touch and keys only")]
+    problem = probe_microphone(settings.microphone)
+    checks = [Check("microphone", WARN, f"{problem}: answers by touch and keys only")
+              if problem else Check("microphone", OK, f"input found ({settings.voice_input})")]
+    models = {m.language: m for m in reversed(list_models(settings.speech_models_dir))}
+    for code in [*LANGUAGES, *sorted(set(models) - set(LANGUAGES))]:
+        name = f"listening {code}"
+        model = models.get(code)
+        if model is None:
+            checks.append(Check(name, WARN, "no speech model (kiosk models add): touch and "
+                                "keys only"))
+            continue
+        try:
+            started = time.perf_counter()
+            open_model(model.path, code, model.engine).close()
+        except ModelError as exc:
+            checks.append(Check(name, FAIL, str(exc)))
+            continue
+        detail = (f"{model.engine} model, {model.size_bytes / 1e6:.0f} MB, loads in "
+                  f"{time.perf_counter() - started:.1f} s")
+        if code not in LANGUAGES:
+            checks.append(Check(name, WARN, f"{detail}, but the kiosk does not offer {code}"))
+        else:
+            checks.append(Check(name, OK, detail))
     return checks
 
 
@@ -238,6 +274,7 @@ def run_checks(settings: Settings) -> list[Check]:
         *_guarded("printer", lambda: check_printer(settings)),
         *_guarded("headset", lambda: check_headset(settings)),
         *_guarded("text to speech", lambda: check_voices(settings)),
+        *_guarded("listening", lambda: check_listening(settings)),
         *_guarded("catalogs", check_catalogs),
         *_guarded("guides", check_guides),
         *_guarded("backend", lambda: check_service(settings)),

@@ -29,6 +29,32 @@ class VoiceEvent(Message):
         return isinstance(message, VoiceEvent)
 
 
+class SpokenAnswer(Message):
+    """The recognizer heard something (from the listening thread): ``command`` is the phrase of
+    the current screen it was exactly, else None."""
+
+    def __init__(self, text: str, command: str | None) -> None:
+        super().__init__()
+        self.text = text
+        self.command = command
+
+
+class ListeningChanged(Message):
+    """Listening began or ended, a model became ready, or the microphone went away."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__()
+        self.state = state
+
+
+class FocusMoved(Message):
+    """The citizen moved focus: ``said`` names the control, its state and its place."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__()
+        self.said = said
+
+
 class HeadsetChanged(Message):
     """A headset was plugged in (``plugged``) or pulled out."""
 

@@ -8,11 +8,13 @@ reached exactly as a real one: through its FHIR base URL and the documents it pu
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from hardware.audio import AudioOutput, NullOutput, open_output
 from hardware.headset import JackSensor, open_jack
+from hardware.microphone import AudioSource, MicrophoneSource
 from hardware.printer import ReceiptPrinter, open_printer
 from helper_mode.assist import HelperMode
 from helper_mode.audit import AuditLog
@@ -38,6 +40,9 @@ from kiosk.services.outbox_worker import DeliveryLoop, OutboxSender
 from kiosk.services.signin import DeviceSignIn
 from kiosk.services.tasks.common import TaskActions, TaskContext
 from kiosk.session import Session
+from speech.engines import load_recognizer
+from speech.listener import Listener
+from speech.models import find_model
 from speech.synth import SynthError, Synthesizer
 from speech.voice import Voice
 from translations.catalog import Localizer
@@ -71,6 +76,8 @@ class Runtime:
     headset: JackSensor
     outbox: Outbox
     delivery: DeliveryLoop | None
+    listener: Listener | None = None
+    """Listening for spoken answers; None when voice_input is off."""
     synth: Synthesizer | None = None
     speech_problem: str | None = None
     """Why the kiosk runs silent although speech is on (shown to staff, never personal)."""
@@ -83,6 +90,8 @@ class Runtime:
         if self.delivery is not None:
             self.delivery.stop()
         self.outbox.close()
+        if self.listener is not None:
+            self.listener.close()
         self.session.wipe()
         self.voice.reset()
         self.voice.close()
@@ -102,6 +111,22 @@ def _open_speech(settings: Settings) -> tuple[Synthesizer | None, str | None]:
     except (SynthError, OSError, RuntimeError) as exc:
         log.warning("speech synthesis unavailable, running silent: %s", exc)
         return None, str(exc)
+
+
+def _open_listener(settings: Settings,
+                   open_source: Callable[[], AudioSource] | None) -> Listener | None:
+    if settings.voice_input == "off":
+        return None
+    models_dir = settings.speech_models_dir
+    # A device as `python -m sounddevice` lists it: its number, or a part of its name.
+    device = (int(settings.microphone) if settings.microphone and settings.microphone.isdigit()
+              else settings.microphone)
+    return Listener(
+        open_source or (lambda: MicrophoneSource(device)),
+        lambda lang: load_recognizer(models_dir, lang),
+        mode="always" if settings.voice_input == "always" else "push",
+        has_model=lambda lang: find_model(models_dir, lang) is not None,
+    )
 
 
 def delivery_credential(settings: Settings) -> Credential | None:
@@ -127,8 +152,12 @@ def build_runtime(
     clock: Clock | None = None,
     demo_seed: int | None = None,
     demo_poll_interval_s: int = 1,
+    open_source: Callable[[], AudioSource] | None = None,
 ) -> Runtime:
-    """Build (and start) everything; on failure, whatever was started is stopped again."""
+    """Build (and start) everything; on failure, whatever was started is stopped again.
+
+    ``open_source`` gives the listener its audio (the microphone unless a test or `kiosk
+    listen` plays recordings instead)."""
     clock = clock or SystemClock()
     started: list[Any] = []
     try:
@@ -185,6 +214,9 @@ def build_runtime(
         voice = Voice(synth, output, translate=translate, enabled=settings.speech)
         helper = HelperMode(StaffRegistry(settings.staff_file, clock),
                             AuditLog(settings.audit_file, clock))
+        listener = _open_listener(settings, open_source)
+        if listener is not None:
+            started.append(listener.close)
     except BaseException:
         for stop in reversed(started):
             stop()
@@ -194,6 +226,6 @@ def build_runtime(
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
         fhir_base_url=fhir_base_url, pool=pool, discovery=discovery, output=output,
         printer=printer, headset=headset,
-        outbox=outbox, delivery=delivery,
+        outbox=outbox, delivery=delivery, listener=listener,
         synth=synth, speech_problem=problem,
     )

@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_VOLUME = 0.7
+DEFAULT_RATE = 160
 THEMES = ("default", "high-contrast")
+RATES = (120, 140, DEFAULT_RATE, 185, 210)
+"""Words per minute, slower to faster, around the 160 older listeners find comfortable (slowed
+synthetic speech is harder to follow, not easier, so the slowest step stays at 120)."""
+VOLUMES = (0.4, 0.55, DEFAULT_VOLUME, 0.85, 1.0)
+
+
+def _step(steps: tuple[float, ...], now: float, up: bool) -> float:
+    """The next step up or down from now (from the nearest step when now lies between)."""
+    nearest = min(range(len(steps)), key=lambda i: abs(steps[i] - now))
+    return steps[max(0, min(len(steps) - 1, nearest + (1 if up else -1)))]
 
 
 @dataclass
@@ -21,7 +32,15 @@ class Preferences:
     theme: str = "default"
     large_text: bool = False
     volume: float = DEFAULT_VOLUME
-    speech_rate: int = 160
+    speech_rate: int = DEFAULT_RATE
+
+    def step_rate(self, faster: bool) -> int:
+        self.speech_rate = int(_step(RATES, self.speech_rate, faster))
+        return self.speech_rate
+
+    def step_volume(self, louder: bool) -> float:
+        self.volume = _step(VOLUMES, self.volume, louder)
+        return self.volume
 
 
 @dataclass

@@ -35,6 +35,9 @@ class Language:
     espeak_voice: str
     catalog: Path
     """Absolute path of the gettext PO file."""
+    filler_words: tuple[str, ...] = ()
+    """Common words that are no command on any screen: a speech recognizer listening for a few
+    commands hears noise and chatter as these instead of as a command."""
 
 
 class LanguageError(DataFileError):
@@ -66,6 +69,7 @@ class LanguageEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     espeak_voice: Text
     catalog: Annotated[Text, Rule("catalog")]
     """A gettext PO file, relative to languages.yaml."""
+    filler_words: tuple[Text, ...] = ()
 
 
 class LanguagesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -148,7 +152,7 @@ def load_languages(path: Path = LANGUAGES_FILE) -> dict[str, Language]:
     return {entry.code: Language(
         code=entry.code, native_name=entry.native_name, english_name=entry.english_name,
         direction=entry.direction, espeak_voice=entry.espeak_voice,
-        catalog=(path.parent / entry.catalog).resolve(),
+        catalog=(path.parent / entry.catalog).resolve(), filler_words=entry.filler_words,
     ) for entry in loaded.value.languages}
 
 

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 
 from kiosk.messages import Speak
 from kiosk.offers import Offer
+from kiosk.screens.focus_speech import move_focus
 from kiosk.screens.view import spoken_parts
 from kiosk.widgets.big_button import BigButton
 
@@ -31,8 +32,8 @@ class KioskModal(ModalScreen[Any]):
     BINDINGS = [  # noqa: RUF012 (Textual's own convention)
         Binding("escape", "close", "Close", show=False),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
-        Binding("up,left", "app.focus_previous", show=False),
-        Binding("down,right", "app.focus_next", show=False),
+        Binding("up,left", "move_focus(False)", show=False),
+        Binding("down,right", "move_focus(True)", show=False),
     ]
 
     @property
@@ -80,6 +81,9 @@ class KioskModal(ModalScreen[Any]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_move_focus(self, forward: bool) -> None:
+        move_focus(self, self.l10n, forward)
 
     _dismissed = False
 

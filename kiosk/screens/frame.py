@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from kiosk.messages import StartVisit
+from kiosk.screens.focus_speech import move_focus
 from kiosk.screens.idle import IdleView, starts_a_visit
 from kiosk.screens.view import View
 from kiosk.widgets.caption import CaptionLine
@@ -38,13 +40,19 @@ class FrameScreen(Screen[Any]):
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
         Binding("y", "confirm(True)", show=False),
         Binding("n", "confirm(False)", show=False),
-        Binding("up,left", "app.focus_previous", show=False),
-        Binding("down,right", "app.focus_next", show=False),
+        Binding("up,left", "move_focus(False)", show=False),
+        Binding("down,right", "move_focus(True)", show=False),
     ]
+
+    class Resumed(Message):
+        """The frame is on top again (a dialog over it closed)."""
 
     def __init__(self, l10n: Localizer) -> None:
         super().__init__()
         self._l10n = l10n
+
+    def on_screen_resume(self) -> None:
+        self.post_message(self.Resumed())
 
     def compose(self) -> ComposeResult:
         yield HelperBanner()
@@ -83,6 +91,9 @@ class FrameScreen(Screen[Any]):
         # Backspace belongs to a text field while one has focus; Esc always goes back.
         if self.view is not None and not self.view.typing():
             self.view.go_back()
+
+    def action_move_focus(self, forward: bool) -> None:
+        move_focus(self, self._l10n, forward)
 
     def action_pick(self, number: int) -> None:
         if self.view is not None:

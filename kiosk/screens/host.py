@@ -35,6 +35,12 @@ class KioskHost(Protocol):
         ...
 
     @property
+    def voice_hint(self) -> str | None:
+        """How to answer by voice here and now (translated), or None when the kiosk cannot
+        listen in the current language: a view says "you can say" only when it is true."""
+        ...
+
+    @property
     def l10n(self) -> Localizer: ...
 
     @property

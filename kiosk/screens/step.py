@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input
 
-from kiosk.guides.model import ActionResult, ActionStep, Option
+from kiosk.guides.model import ActionResult, ActionStep, ConfirmStep, Option
 from kiosk.guides.runner import AnswerError, GuideRunner
 from kiosk.messages import GoBack, GuideRestart, ServiceTrouble, SignInWanted
 from kiosk.offers import Offer, Pager
@@ -69,6 +69,10 @@ class StepView(View):
     def private(self) -> bool:  # type: ignore[override]  # a class flag elsewhere
         return bool(getattr(self.runner.step, "private", False))
 
+    @property
+    def asks_yes_no(self) -> bool:
+        return isinstance(self.runner.step, ConfirmStep)
+
     def text(self, msgid: str) -> str:
         return self.l10n.format(msgid, **self.runner.values())
 
@@ -79,6 +83,16 @@ class StepView(View):
 
     def offers(self) -> list[Offer]:
         return self.renderer.offers(self, self.runner.step)
+
+    def spoken_values(self) -> dict[str, str]:
+        return self.renderer.spoken_values(self, self.runner.step)
+
+    async def enter_spoken(self, value: str) -> None:
+        """A value said aloud: shown in the field as if typed, then answered."""
+        fields = self.query("#answer")
+        if fields:
+            fields.first(Input).value = value
+            await self.submit_entry()
 
     def compose_body(self) -> ComposeResult:
         step = self.runner.step

@@ -31,6 +31,7 @@ from kiosk.guides.model import (
 )
 from kiosk.messages import FinishWanted, SignInWanted
 from kiosk.offers import Offer, numbered
+from kiosk.voice_grammar import number_values
 
 if TYPE_CHECKING:
     from kiosk.screens.step import StepView
@@ -56,6 +57,10 @@ class Renderer:
     def ready(self, view: StepView, step: Any) -> bool:
         """True when the step is shown as the citizen will answer it (nothing is pending)."""
         return True
+
+    def spoken_values(self, view: StepView, step: Any) -> dict[str, str]:
+        """A question answered with a value: every value as said aloud -> as typed."""
+        return {}
 
     speaks = True
     """The step view speaks the step once drawn (sign-in and finish have views that do)."""
@@ -205,6 +210,11 @@ class NumberRenderer(EntryRenderer):
     # Numbers are typed the Norwegian way too (72,5), which Textual's number input refuses;
     # the runner checks what was typed and says how to fix it.
     restrict = r"[0-9 ,.\-]*"
+
+    def spoken_values(self, view: StepView, step: NumberStep) -> dict[str, str]:
+        if step.minimum is None or step.maximum is None:
+            return {}
+        return number_values(step.minimum, step.maximum, step.decimals, view.l10n.lang)
 
     def compose(self, view: StepView, step: NumberStep) -> ComposeResult:
         yield view.say(view.l10n.format("Unit: {unit}", unit=view.l10n.gettext(step.unit)))

@@ -92,6 +92,9 @@ class View(Vertical):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
+        hint = self.host.voice_hint
+        if hint and self.offers():
+            yield self.say(hint, id="voice-hint", classes="muted")
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -99,6 +102,13 @@ class View(Vertical):
     def offers(self) -> list[Offer]:
         """What the citizen can do here, each with its number key."""
         return []
+
+    def spoken_values(self) -> dict[str, str]:
+        """For a question answered with a value: each value as said aloud -> as typed."""
+        return {}
+
+    async def enter_spoken(self, value: str) -> None:
+        """A value from ``spoken_values`` was said."""
 
     def say(self, text: str, *, id: str | None = None, classes: str | None = None) -> Say:
         return Say(text, self.shown, id=id, classes=classes)
@@ -164,8 +174,18 @@ class View(Vertical):
     def pick(self, number: int) -> None:
         """A number key: take the offer with that number, if the view shows it."""
         offer = by_key(self.offers(), number)
-        if offer is not None and self._enabled(offer):
+        if offer is not None:
+            self.choose(offer)
+
+    def choose(self, offer: Offer) -> None:
+        """A number key or a spoken answer: take the offer, if its tile is there to press."""
+        if self._enabled(offer):
             self.run_worker(self.take(offer), group="take", exclusive=True)
+
+    @property
+    def asks_yes_no(self) -> bool:
+        """The view is itself a yes-or-no question (a spoken yes needs no second question)."""
+        return False
 
     def _enabled(self, offer: Offer) -> bool:
         found = self.query(f"#{offer.id}")

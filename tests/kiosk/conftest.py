@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from hardware.microphone import AudioSource
 from helper_mode.staff import StaffRegistry
 from kiosk.app import KioskApp
 from kiosk.clock import ManualClock
@@ -36,15 +37,17 @@ def clock() -> ManualClock:
 def make_runtime(tmp_path: Path, clock: ManualClock) -> Iterator[Callable[..., Runtime]]:
     built: list[Runtime] = []
 
-    def make(**settings: Any) -> Runtime:
+    def make(open_source: Callable[[], AudioSource] | None = None, **settings: Any) -> Runtime:
+        # No listening unless a test asks: a machine with a microphone must not hear the room.
         values: dict[str, Any] = {"state_dir": tmp_path / "state", "speech": False,
-                                  "audio_output": "none"}
+                                  "audio_output": "none", "voice_input": "off"}
         values.update(settings)
         settings = Settings(**values)
         settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not settings.staff_file.exists():
             StaffRegistry(settings.staff_file, clock).add(STAFF_NAME, STAFF_PIN)
-        runtime = build_runtime(settings, clock=clock, demo_seed=SEED, demo_poll_interval_s=0)
+        runtime = build_runtime(settings, clock=clock, demo_seed=SEED, demo_poll_interval_s=0,
+                                open_source=open_source)
         built.append(runtime)
         return runtime
 

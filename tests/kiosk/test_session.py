@@ -44,3 +44,16 @@ def test_sign_out_forgets_the_person_and_whom_they_acted_for() -> None:
     session.sign_out()
     assert session.person is None and session.access_token is None
     assert session.acting_for is None
+
+
+def test_speech_rate_and_volume_go_in_steps_and_stop_at_the_ends() -> None:
+    from kiosk.session import DEFAULT_RATE, RATES, Preferences
+    from speech.synth import DEFAULT_RATE as VOICE_DEFAULT
+
+    assert DEFAULT_RATE == VOICE_DEFAULT  # a new visit starts at the voice's own pace
+    prefs = Preferences()
+    assert len(RATES) >= 4
+    assert [prefs.step_rate(faster=False) for _ in range(4)] == [140, 120, 120, 120]
+    assert [prefs.step_rate(faster=True) for _ in range(5)] == [140, 160, 185, 210, 210]
+    assert prefs.step_volume(louder=True) > 0.7
+    assert [prefs.step_volume(louder=False) for _ in range(5)][-1] == 0.4

@@ -1,0 +1,31 @@
+"""Moving focus with the arrow keys says the control's name, role, state and place, as a
+screen reader would (EN 301 549 5.1.3.3); a new view is said by its own speech instead."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from kiosk.app import KioskApp
+from kiosk.runtime import Runtime
+
+
+async def test_arrow_keys_say_name_role_state_and_position(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_menu(pilot)
+        await kd.settle(pilot)
+        chain = app.screen.focus_chain
+        assert app.screen.focused is chain[0]
+        await pilot.press("down")
+        second = chain[1]
+        assert runtime.voice.last_text == f"{second.text}, button, 2 of {len(chain)}"
+        bigger = app.screen.query_one("#help-bigger")
+        while app.screen.focused is not bigger:
+            await pilot.press("down")
+        assert runtime.voice.last_text.startswith("Bigger text F3, button, off, ")
+        await pilot.press("enter")
+        await kd.settle(pilot)
+        app.screen.set_focus(app.screen.query_one("#help-contrast"))
+        await pilot.press("up")
+        assert runtime.voice.last_text.startswith("Bigger text F3, button, on, ")
