@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from kiosk.demo import PracticeCodeError
 from kiosk.messages import Heading, ServiceTrouble
-from kiosk.offers import Offer
+from kiosk.offers import Offer, numbered
 from kiosk.screens.view import View
 from kiosk.services.http import ServiceError, ServiceUnavailable
 from kiosk.services.signin import DeviceAuthorization
@@ -26,6 +26,11 @@ from kiosk.widgets.qr_code import QrCode
 from translations.catalog import N_
 
 TRY_AGAIN = N_("Try again")
+
+
+def spelled(code: str) -> str:
+    """A code as it is read out to be typed: one character at a time."""
+    return " ".join(code)
 
 
 class SignInView(View):
@@ -68,10 +73,11 @@ class SignInView(View):
             return []
         if self.status in ("expired", "denied"):
             return [Offer("new-code", gettext("Get a new code"), key=1)]
+        found = [Offer("code-again", gettext("Say the code again"))]
         if self.host.runtime.settings.practice_mode:
-            return [Offer("practice-approve", gettext("Practice: approve without a phone"),
-                          key=1)]
-        return []
+            found.insert(0, Offer("practice-approve",
+                                  gettext("Practice: approve without a phone")))
+        return numbered(found)
 
     def compose_body(self) -> ComposeResult:
         l10n = self.l10n
@@ -87,12 +93,13 @@ class SignInView(View):
             self.say(l10n.gettext("Scan the square code with your phone's camera.")),
             self.say(l10n.format("Or open {url} on your phone and type this code:",
                                  url=auth.verification_uri)),
-            self.say(auth.user_code, id="user-code", classes="code"),
+            self.say(auth.user_code, id="user-code", classes="code",
+                     spoken=spelled(auth.user_code)),
             self.say(self.status_text(), id="signin-status", classes="muted"),
             id="signin-words")
         yield Horizontal(*self.shown.row([QrCode(auth.verification_uri_complete, id="qr"),
                                           words]), id="signin-row")
-        yield from (self.tile(offer) for offer in self.offers())
+        yield self.tiles(self.offers())
 
     def status_text(self) -> str:
         gettext = self.l10n.gettext
@@ -167,7 +174,10 @@ class SignInView(View):
         self._wake.set()
 
     async def take(self, offer: Offer) -> None:
-        if offer.id == "practice-approve":
+        if offer.id == "code-again" and self.auth is not None:
+            # Letter by letter, for a citizen who types it into their own phone by ear.
+            self.host.runtime.voice.say(spelled(self.auth.user_code), self.l10n.lang)
+        elif offer.id == "practice-approve":
             self.practice_approve()
         elif offer.id == "new-code":
             self.status, self.auth = "starting", None

@@ -110,8 +110,9 @@ class View(Vertical):
     async def enter_spoken(self, value: str) -> None:
         """A value from ``spoken_values`` was said."""
 
-    def say(self, text: str, *, id: str | None = None, classes: str | None = None) -> Say:
-        return Say(text, self.shown, id=id, classes=classes)
+    def say(self, text: str, *, id: str | None = None, classes: str | None = None,
+            spoken: str | None = None) -> Say:
+        return Say(text, self.shown, id=id, classes=classes, spoken=spoken)
 
     def tiles(self, offers: Iterable[Offer], columns: int = TILE_COLUMNS) -> Grid:
         """A grid of tiles in the language's reading order (one column in large text)."""

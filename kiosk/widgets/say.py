@@ -14,16 +14,18 @@ class Say(Static):
     language's ``Display``."""
 
     def __init__(self, text: str, shown: Display = LTR, *, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 classes: str | None = None, spoken: str | None = None) -> None:
         self.text = text
         self.shown = shown
+        self._spoken = spoken
+        """Said differently from how it is drawn (a code spelled letter by letter), if set."""
         super().__init__(shown.show(text), id=id, classes=classes, markup=False)
 
     @property
     def spoken(self) -> str:
-        return self.text
+        return self._spoken if self._spoken is not None else self.text
 
     def say(self, text: str) -> None:
         """Change the text (e.g. an error message appearing under a field)."""
-        self.text = text
+        self.text, self._spoken = text, None
         self.update(self.shown.show(text))

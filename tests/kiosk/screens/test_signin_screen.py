@@ -115,3 +115,21 @@ async def test_the_practice_button_on_an_expired_code_shows_the_service_unavaila
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "ErrorScreen"
                             and kd.shows(app, message), "the error")
         assert app.runtime.session.person is None
+
+
+async def test_the_code_is_spelled_and_said_again_on_request(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    """A blind citizen types the code into their own phone by ear: letter by letter."""
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_guide(pilot)
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "SignInView"
+                            and kd.view(app).auth is not None, "the sign-in codes")
+        code = kd.view(app).auth.user_code
+        spelled = " ".join(code)
+        assert spelled in kd.view(app).speech_text()
+        assert kd.shows(app, code)
+        again = kd.view(app).query_one("#code-again")
+        await pilot.press(str(again.number))
+        await kd.wait_until(pilot, lambda: runtime.voice.last_text == spelled, "the code again")
