@@ -30,6 +30,7 @@ from kiosk.crash import RESTART_EXIT_CODE, describe
 from kiosk.display_caches import clear_display_caches
 from kiosk.idle import IdlePolicy
 from kiosk.messages import (
+    Announce,
     AnotherTask,
     EndVisit,
     FinishWanted,
@@ -63,7 +64,7 @@ from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.helper_banner import HelperBanner
 from kiosk.widgets.record_banner import RecordBanner
-from translations.catalog import Localizer
+from translations.catalog import N_, Localizer
 
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
@@ -71,6 +72,10 @@ if TYPE_CHECKING:
     from speech.recognizer import Heard
 
 log = logging.getLogger(__name__)
+
+EXPLORE_ON = N_("Explore mode is on: a number key says its button; press it again to choose.")
+EXPLORE_OFF = N_("Explore mode is off.")
+HEADSET_ON = N_("The headset is connected. Speech now comes through it.")
 
 
 def _warm_later_views() -> None:
@@ -109,6 +114,7 @@ class KioskApp(App[None]):
         Binding("f8", "volume(False)", "Softer", show=False),
         Binding("f9", "volume(True)", "Louder", show=False),
         Binding("f10", "end", "End", show=False),
+        Binding("f11", "toggle_explore", "Explore mode", show=False),
     ]
 
     def __init__(self, start: Runtime | Starting) -> None:
@@ -279,11 +285,11 @@ class KioskApp(App[None]):
             return self.screen
         return self.frame.view if self.screen is self.frame else None
 
-    def say_shown(self, shown: View | KioskModal) -> None:
-        """Speak exactly what it shows, in the language of the moment."""
+    def say_shown(self, shown: View | KioskModal, intro: str = "") -> None:
+        """Speak exactly what it shows, in the language of the moment (after ``intro``)."""
         if self.voice_control is not None:
             self.voice_control.refresh()
-        text = shown.speech_text()
+        text = "\n".join(t for t in (intro, shown.speech_text()) if t)
         if text:
             self.runtime.voice.say(text, self.l10n.lang, private=bool(shown.private))
 
@@ -310,7 +316,12 @@ class KioskApp(App[None]):
         self.runtime.voice.stop()
         shown = self.speaking()
         if shown is not None:
-            self.say_shown(shown)
+            self.say_shown(shown, intro=self._headset_intro() if event.plugged else "")
+
+    def _headset_intro(self) -> str:
+        """Said first when a headset is plugged in: that it works, and where things are."""
+        places = self.settings.places.get(self.l10n.lang, "")
+        return " ".join(p for p in (self.l10n.gettext(HEADSET_ON), places) if p)
 
     def on_voice_event(self, event: VoiceEvent) -> None:
         caption = {"speaking": "♪ " + " ".join(event.text.split()),
@@ -380,6 +391,16 @@ class KioskApp(App[None]):
             self.screen.action_close()
         elif self.screen is self.frame:
             self.frame.action_back()
+
+    def on_announce(self, message: Announce) -> None:
+        self.runtime.voice.say(message.text, self.l10n.lang)
+
+    def action_toggle_explore(self) -> None:
+        """F11: explore mode on or off (buttons are said before they are pressed)."""
+        prefs = self.runtime.session.prefs
+        prefs.explore = not prefs.explore
+        self.runtime.voice.say(self.l10n.gettext(EXPLORE_ON if prefs.explore else EXPLORE_OFF),
+                               self.l10n.lang)
 
     def on_focus_moved(self, message: FocusMoved) -> None:
         if message.said:

@@ -130,6 +130,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     microphone: str | None = None
     """The sound input device (a name or number as `python -m sounddevice` lists it). Empty:
     the system's default input."""
+    places: dict[str, str] = msgspec.field(default_factory=dict)
+    """Where this kiosk's headset jack, printer slot and help button are, per language (e.g.
+    nb = "Hodetelefonkontakten er under skjermen til høyre. …"), said when a headset is
+    plugged in. In the settings file only."""
 
     def __post_init__(self) -> None:
         for name, (low, high) in _ranges().items():

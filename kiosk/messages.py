@@ -47,6 +47,14 @@ class ListeningChanged(Message):
         self.state = state
 
 
+class Announce(Message):
+    """Say this now (a button announced in explore mode), in the language of the moment."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class FocusMoved(Message):
     """The citizen moved focus: ``said`` names the control, its state and its place."""
 

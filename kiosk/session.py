@@ -33,6 +33,8 @@ class Preferences:
     large_text: bool = False
     volume: float = DEFAULT_VOLUME
     speech_rate: int = DEFAULT_RATE
+    explore: bool = False
+    """Explore mode: the first press of a number key says the button, the second presses it."""
 
     def step_rate(self, faster: bool) -> int:
         self.speech_rate = int(_step(RATES, self.speech_rate, faster))

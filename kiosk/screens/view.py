@@ -18,16 +18,19 @@ from textual.containers import Grid, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
-from kiosk.messages import GoBack, Speak
+from kiosk.messages import Announce, GoBack, Speak
 from kiosk.offers import Offer, by_id, by_key
 from kiosk.widgets.big_button import BigButton
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.say import Say
+from translations.catalog import N_
 
 if TYPE_CHECKING:
     from kiosk.screens.host import KioskHost
     from translations.catalog import Localizer
     from translations.display import Display
+
+EXPLORE_ANNOUNCE = N_("{button}. Press the same key again to choose it.")
 
 TILE_COLUMNS = 2
 """Tiles side by side in normal text (one column in large text)."""
@@ -66,6 +69,8 @@ class View(Vertical):
     def __init__(self) -> None:
         super().__init__(classes="view")
         self._dismissed = False
+        self._announced: int | None = None
+        """In explore mode: the number key pressed once, said, not yet taken."""
 
     # -- what the view reads ------------------------------------------------------------------
 
@@ -173,10 +178,17 @@ class View(Vertical):
     # -- answering ----------------------------------------------------------------------------
 
     def pick(self, number: int) -> None:
-        """A number key: take the offer with that number, if the view shows it."""
+        """A number key: take the offer with that number, if the view shows it. In explore
+        mode the first press only says the button; pressing the same key again takes it."""
         offer = by_key(self.offers(), number)
-        if offer is not None:
-            self.choose(offer)
+        if offer is None:
+            return
+        if self.host.runtime.session.prefs.explore and self._announced != number:
+            self._announced = number
+            self.post_message(Announce(self.l10n.format(EXPLORE_ANNOUNCE, button=offer.spoken)))
+            return
+        self._announced = None
+        self.choose(offer)
 
     def choose(self, offer: Offer) -> None:
         """A number key or a spoken answer: take the offer, if its tile is there to press."""

@@ -29,3 +29,26 @@ async def test_arrow_keys_say_name_role_state_and_position(
         app.screen.set_focus(app.screen.query_one("#help-contrast"))
         await pilot.press("up")
         assert runtime.voice.last_text.startswith("Bigger text F3, button, on, ")
+
+
+async def test_explore_mode_says_a_button_before_pressing_it(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_menu(pilot)
+        await pilot.press("f11")
+        assert runtime.voice.last_text is not None
+        assert runtime.voice.last_text.startswith("Explore mode is on")
+        await pilot.press("2")
+        await kd.settle(pilot)
+        assert kd.screen_name(app) == "MenuView"  # said, not pressed
+        assert runtime.voice.last_text == ("2 My medicines. Press the same key again to "
+                                           "choose it.")
+        await pilot.press("3")
+        await kd.settle(pilot)
+        assert kd.screen_name(app) == "MenuView"  # another key: that one is said instead
+        await pilot.press("3")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) != "MenuView", "the task")
+        await pilot.press("f10")
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "the end")
+        assert not runtime.session.prefs.explore  # the next citizen starts without it
