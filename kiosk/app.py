@@ -375,7 +375,8 @@ class KioskApp(App[None]):
             self.runtime.voice.say(self.l10n.gettext(NO_LISTENING), self.l10n.lang)
             self.show_caption(self.l10n.gettext(NO_LISTENING))
 
-    def confirm_spoken(self, heard: str, then: Callable[[], Any]) -> None:
+    def confirm_spoken(self, heard: str, then: Callable[[], Any], *,
+                       private: bool = False) -> None:
         """Say back what was heard and act only on a yes."""
         from kiosk.screens.voice_confirm import VoiceConfirmScreen
 
@@ -383,7 +384,7 @@ class KioskApp(App[None]):
             if yes:
                 then()
 
-        self.push_screen(VoiceConfirmScreen(heard), callback=answered)
+        self.push_screen(VoiceConfirmScreen(heard, private=private), callback=answered)
 
     def go_back_or_close(self) -> None:
         """Back, by voice: a dialog closes, a view goes back."""

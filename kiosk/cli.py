@@ -261,8 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     doctor = commands.add_parser(
-        "doctor", help="check audio, voices, catalogs, guides, FHIR server, sign-in, delivery, "
-        "state dir, clock, disk",
+        "doctor", help="check audio, voices, listening, catalogs, guides, FHIR server, sign-in, "
+        "delivery, state dir, clock, disk",
         formatter_class=raw, epilog=DOCTOR_EXAMPLES,
         description="Check this installation and print one line per check with OK, WARN or "
         "FAIL. Exit status 1 when anything FAILs.",

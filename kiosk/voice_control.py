@@ -76,6 +76,11 @@ class VoiceControl:
         target = self.grammar.targets.get(command) if command is not None else None
         if target is None:
             said = normalise(text)
+            shown = self.app.speaking()
+            if (said and isinstance(shown, View) and shown.takes_dictation
+                    and self.listener.can_dictate(self.app.l10n.lang)):
+                self.dictated(shown, text.strip())
+                return
             if said and said not in self.grammar.fillers:
                 # Speech that is no answer here: say so, so the citizen is not left waiting.
                 self.app.show_caption(self.app.l10n.format(HEARD, text=text))
@@ -100,6 +105,12 @@ class VoiceControl:
             self.app.confirm_spoken(offer.label, lambda: self.take(shown, offer))
         else:
             self.take(shown, offer)
+
+    def dictated(self, view: View, text: str) -> None:
+        """Free words for a question that asks for text: read back, written in on a yes."""
+        self.app.confirm_spoken(
+            text, lambda: view.run_worker(view.enter_spoken(text), group="take", exclusive=True),
+            private=True)
 
     @staticmethod
     def take(shown: View | KioskModal, offer: Offer) -> None:

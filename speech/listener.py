@@ -75,6 +75,12 @@ class Listener:
         with self._lock:
             return self.problem is None and self._recognizers.get(lang) is not None
 
+    def can_dictate(self, lang: str) -> bool:
+        """lang's recognizer writes down whatever is said (a message), not only commands."""
+        with self._lock:
+            recognizer = self._recognizers.get(lang)
+        return self.listens(lang) and recognizer is not None and recognizer.transcribes
+
     def can_listen(self, lang: str) -> bool:
         """A model for lang is installed and audio comes in, loaded or not yet (what the
         language screen may promise)."""

@@ -105,6 +105,12 @@ class Recognizer(Protocol):
         """The BCP 47 code of the language the model recognises."""
         ...
 
+    @property
+    def transcribes(self) -> bool:
+        """True when ``Heard.text`` is what was said, whatever it was (free dictation, e.g. a
+        message); False when the engine only ever writes phrases it listens for (a grammar)."""
+        ...
+
     def set_commands(self, commands: Sequence[str], fillers: Sequence[str] = ()) -> None:
         """Listen for these phrases from now on (the current screen's), with these fillers.
 

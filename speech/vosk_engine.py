@@ -75,6 +75,10 @@ class VoskRecognizer:
         self._unknown_commands: tuple[str, ...] = ()
 
     @property
+    def transcribes(self) -> bool:
+        return False  # grammar mode writes only the phrases it was given
+
+    @property
     def language(self) -> str:
         return self._language
 

@@ -133,6 +133,10 @@ class WhisperRecognizer:
         self._closed = False
 
     @property
+    def transcribes(self) -> bool:
+        return True
+
+    @property
     def language(self) -> str:
         return self._language
 

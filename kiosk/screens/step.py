@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input
 
-from kiosk.guides.model import ActionResult, ActionStep, ConfirmStep, Option
+from kiosk.guides.model import ActionResult, ActionStep, ConfirmStep, Option, TextStep
 from kiosk.guides.runner import AnswerError, GuideRunner
 from kiosk.messages import GoBack, GuideRestart, ServiceTrouble, SignInWanted
 from kiosk.offers import Offer, Pager
@@ -72,6 +72,10 @@ class StepView(View):
     @property
     def asks_yes_no(self) -> bool:
         return isinstance(self.runner.step, ConfirmStep)
+
+    @property
+    def takes_dictation(self) -> bool:
+        return isinstance(self.runner.step, TextStep)
 
     def text(self, msgid: str) -> str:
         return self.l10n.format(msgid, **self.runner.values())

@@ -196,6 +196,11 @@ class View(Vertical):
             self.run_worker(self.take(offer), group="take", exclusive=True)
 
     @property
+    def takes_dictation(self) -> bool:
+        """The view asks for free text (a message): spoken words may be written down."""
+        return False
+
+    @property
     def asks_yes_no(self) -> bool:
         """The view is itself a yes-or-no question (a spoken yes needs no second question)."""
         return False

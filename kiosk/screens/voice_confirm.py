@@ -19,10 +19,13 @@ class VoiceConfirmScreen(KioskModal):
 
     CSS_PATH = "voice_confirm.tcss"
 
-    def __init__(self, heard: str) -> None:
+    def __init__(self, heard: str, *, private: bool = False) -> None:
         super().__init__()
         self.heard = heard
-        """What the kiosk understood, as the tile that it would press says it."""
+        """What the kiosk understood, as the tile that it would press says it (or the words
+        it wrote down)."""
+        self.private = private
+        """A dictated message is personal: read back only into a headset."""
 
     def compose(self) -> ComposeResult:
         l10n = self.l10n

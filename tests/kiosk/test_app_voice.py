@@ -200,3 +200,37 @@ async def test_push_to_talk_listens_only_after_the_talk_key(
         labels = {o.value: o.label for o in kd.view(app).offers()}
         assert labels["en"].endswith("(you can answer by voice)")
         assert "voice" not in labels["nb"]
+
+
+async def test_a_message_to_the_gp_office_by_dictation_read_back_before_it_is_sent(
+    kd: SimpleNamespace, heard_by: tuple[Runtime, PlayedSource], tmp_path: Path
+) -> None:
+    runtime, source = heard_by
+    app = KioskApp(runtime)
+    assert runtime.demo is not None and runtime.listener is not None
+    before = {c["id"] for c in runtime.demo.resources("Communication")}
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.wait_until(pilot, lambda: runtime.listener.listens("en"), "the model",
+                            attempts=1500)
+        citizen = Citizen(kd, pilot, runtime, source, tmp_path / "said", "en")
+        name = lambda: kd.screen_name(app)  # noqa: E731
+        step = lambda: kd.view(app).runner.step.id if name() == "StepView" else None  # noqa: E731
+
+        await citizen.says("Start", lambda: name() == "LanguageView", "the languages")
+        await citizen.says("English", lambda: name() == "MenuView", "the menu")
+        await citizen.says("Message my GP office", lambda: name() == "SignInView", "sign-in")
+        await kd.approve_by_phone(pilot)
+        await kd.wait_until(pilot, lambda: step() == "what", "write or read")
+        await citizen.says("Write a message", lambda: step() == "write", "the message")
+        await citizen.says("I need a new prescription for my blood pressure pills.",
+                           lambda: name() == "VoiceConfirmScreen"
+                           and citizen.last_said() == kd.view(app).speech_text(),
+                           "the message read back")
+        said_back = citizen.last_said()
+        assert said_back.startswith("You said: ") and "prescription" in said_back.lower()
+        assert kd.view(app).private  # a message is personal: read back into a headset only
+        await citizen.says("Yes", lambda: kd.step_kind(app) == "confirm", "send it?")
+        await citizen.says("Yes", lambda: name() == "FinishView", "sent")
+    (sent,) = [c for c in runtime.demo.resources("Communication") if c["id"] not in before]
+    text = sent["payload"][0]["contentString"]
+    assert "prescription" in text.lower() and text in said_back
