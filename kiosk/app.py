@@ -131,6 +131,8 @@ class KioskApp(App[None]):
         self.start_failure: StartFailed | None = None
         """Why the runtime could not be built (``kiosk run`` prints it)."""
         self._start_when_ready = False
+        self._last_key: tuple[str, float] = ("", float("-inf"))
+        self._last_key_event: events.Key | None = None
         self.l10n = Localizer(language)
         self.idle = IdlePolicy(clock, settings.idle_timeout_s, settings.idle_warning_s,
                                settings.max_extensions)
@@ -259,11 +261,24 @@ class KioskApp(App[None]):
                                                       or event.key == "1")):
                 self._start_when_ready = True
             return
+        if isinstance(event, events.Key) and self._repeated(event):
+            return
         if isinstance(event, events.Key | events.MouseDown):
             self.note_input()
         if isinstance(event, events.Key):
             self._drop_focus_on_a_removed_widget()
         await super().on_event(event)
+
+    def _repeated(self, event: events.Key) -> bool:
+        """The same key again within repeated_press_s: a tremor or a held key, not a choice."""
+        if event is self._last_key_event:
+            return False  # the same press, coming back up from the screen
+        self._last_key_event = event
+        limit = self.settings.repeated_press_s
+        now = self.runtime.clock.monotonic()
+        last_key, last_at = self._last_key
+        self._last_key = (event.key, now)
+        return limit > 0 and event.key == last_key and now - last_at < limit
 
     def _drop_focus_on_a_removed_widget(self) -> None:
         # Textual lets a tap focus a widget that a redraw is taking down; the screen then sends

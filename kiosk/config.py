@@ -130,6 +130,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     microphone: str | None = None
     """The sound input device (a name or number as `python -m sounddevice` lists it). Empty:
     the system's default input."""
+    repeated_press_s: Annotated[float, Meta(ge=0.0, le=2.0)] = 0.0
+    """A key pressed again within this many seconds counts once (for a tremor, or a key held
+    down: the keyboard's own repeat then does nothing). 0: off; up to 2 seconds."""
     places: dict[str, str] = msgspec.field(default_factory=dict)
     """Where this kiosk's headset jack, printer slot and help button are, per language (e.g.
     nb = "Hodetelefonkontakten er under skjermen til høyre. …"), said when a headset is

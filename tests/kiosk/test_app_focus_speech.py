@@ -4,8 +4,10 @@ screen reader would (EN 301 549 5.1.3.3); a new view is said by its own speech i
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from kiosk.app import KioskApp
+from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime
 
 
@@ -52,3 +54,18 @@ async def test_explore_mode_says_a_button_before_pressing_it(
         await pilot.press("f10")
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "IdleView", "the end")
         assert not runtime.session.prefs.explore  # the next citizen starts without it
+
+
+async def test_a_key_pressed_again_at_once_counts_once(
+    kd: SimpleNamespace, make_runtime: Any, clock: ManualClock
+) -> None:
+    runtime = make_runtime(repeated_press_s=1.0)
+    app = KioskApp(runtime)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_menu(pilot)
+        chain = app.screen.focus_chain
+        await pilot.press("down", "down")  # a tremor: the second press within the second
+        assert app.screen.focused is chain[1]
+        clock.advance(1.5)
+        await pilot.press("down")
+        assert app.screen.focused is chain[2]
