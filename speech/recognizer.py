@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Self
 
 SAMPLE_RATE = 16_000
 """Every engine takes 16 kHz mono signed 16-bit little-endian PCM."""
@@ -131,3 +131,23 @@ class Recognizer(Protocol):
     def close(self) -> None:
         """Free the model; the recognizer cannot be used afterwards. Safe to call twice."""
         ...
+
+
+class Closable:
+    """What both engines share about their end: ``close()`` once, no use after it, and a
+    ``with`` block that closes."""
+
+    _closed = False
+
+    def close(self) -> None:
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this speech recognizer has been closed")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -37,7 +37,7 @@ from typing import Any
 # Its objects are kept as Any and used only inside this class.
 import vosk
 
-from speech.recognizer import SAMPLE_RATE, CommandSet, Heard, ModelError
+from speech.recognizer import SAMPLE_RATE, Closable, CommandSet, Heard, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ UNKNOWN_WORD = "[unk]"
 _QUIET = -3
 
 
-class VoskRecognizer:
+class VoskRecognizer(Closable):
     """A ``speech.recognizer.Recognizer`` on a Vosk model folder, loaded by path only.
 
     Construction takes seconds and hundreds of MB (the small Korean model: 1-4 s, ~530 MB RSS):
@@ -59,7 +59,6 @@ class VoskRecognizer:
     def __init__(self, model_dir: Path, language: str) -> None:
         self.model_dir = model_dir
         self._language = language
-        self._closed = False
         if not model_dir.is_dir():
             raise ModelError(f"There is no speech model folder at {model_dir}.")
         vosk.SetLogLevel(_QUIET)
@@ -144,12 +143,3 @@ class VoskRecognizer:
             self._recognizer = None
             self._model = None
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this speech recognizer has been closed")
-
-    def __enter__(self) -> VoskRecognizer:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
