@@ -115,9 +115,13 @@ def _yaml_msgids(path: Path) -> Iterable[tuple[str, int]]:
                     stack.append(value)
 
 
+_TEXT_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:bool"})
+
+
 def _text_scalar(node: yaml.Node) -> Iterable[tuple[str, int]]:
-    # Only plain or quoted strings: numbers and booleans are not text to translate.
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+    # Text as written: a plain yes or no where a guide takes text (a voice word, a label) is
+    # the word itself, as the guide loader reads it; numbers are not text to translate.
+    if isinstance(node, yaml.ScalarNode) and node.tag in _TEXT_TAGS:
         text = str(node.value).strip()
         if text:
             yield text, node.start_mark.line + 1

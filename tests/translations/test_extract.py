@@ -174,3 +174,12 @@ def test_broken_guide_yaml_is_skipped(tmp_path: Path) -> None:
     guide = tmp_path / "broken.yaml"
     guide.write_text("title: [unclosed\n", encoding="utf-8")
     assert extract_msgids([guide]) == {}
+
+
+def test_yes_and_no_written_where_text_is_taken_are_words(tmp_path: Path) -> None:
+    # YAML 1.1 reads a plain yes/no as a boolean; the guide loader reads it as the word
+    # written, so it must be translated like any other word (it was left out before).
+    guide = tmp_path / "yes_no.yaml"
+    guide.write_text("choices:\n  - {id: yes, label: Yes, voice: [yes, sure], next: 3}\n"
+                     "  - {id: no, label: No, voice: [no], minimum: 3}\n", encoding="utf-8")
+    assert set(extract_msgids([guide])) == {"Yes", "yes", "sure", "No", "no"}
