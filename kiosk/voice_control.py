@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.offers import Offer, by_id
-from kiosk.screens.base import KioskModal
+from kiosk.offers import by_id
 from kiosk.screens.view import View
 from kiosk.voice_grammar import Grammar, grammar
-from kiosk.widgets.big_button import BigButton
 from speech.recognizer import normalise
 from translations.catalog import N_
 
@@ -102,24 +100,15 @@ class VoiceControl:
         if shown is None or offer is None:
             return
         if offer.consequential and not (isinstance(shown, View) and shown.asks_yes_no):
-            self.app.confirm_spoken(offer.label, lambda: self.take(shown, offer))
+            self.app.confirm_spoken(offer.label, lambda: shown.choose(offer))
         else:
-            self.take(shown, offer)
+            shown.choose(offer)
 
     def dictated(self, view: View, text: str) -> None:
         """Free words for a question that asks for text: read back, written in on a yes."""
         self.app.confirm_spoken(
             text, lambda: view.run_worker(view.enter_spoken(text), group="take", exclusive=True),
             private=True)
-
-    @staticmethod
-    def take(shown: View | KioskModal, offer: Offer) -> None:
-        if isinstance(shown, View):
-            shown.choose(offer)
-            return
-        for tile in shown.query(BigButton):
-            if tile.id == offer.id and tile.display and not tile.disabled:
-                tile.press()
 
     def command(self, name: str) -> None:
         """The commands every screen shares."""

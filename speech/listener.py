@@ -55,6 +55,7 @@ class Listener:
         self._recognizers: dict[str, Recognizer | None] = {}
         """Language -> its recognizer; None once loading found no usable model."""
         self._loading: set[str] = set()
+        self._installed: dict[str, bool] = {}
         self._lang = ""
         self._commands: tuple[str, ...] = ()
         self._fillers: tuple[str, ...] = ()
@@ -89,7 +90,11 @@ class Listener:
         with self._lock:
             if lang in self._recognizers:
                 return self._recognizers[lang] is not None
-        return self._has_model(lang) if self._has_model is not None else False
+            if lang not in self._installed:
+                # Asked on every key press of the language screen: the models folder is read
+                # once per language (models are added with the kiosk stopped).
+                self._installed[lang] = self._has_model is not None and self._has_model(lang)
+            return self._installed[lang]
 
     def prepare(self, lang: str) -> None:
         """Load lang's model in the background, if it has one and it is not loaded yet."""

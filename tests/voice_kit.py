@@ -117,3 +117,11 @@ class Citizen:
 
     def last_said(self) -> str:
         return self.heard[-1] if self.heard else ""
+
+
+async def model_ready(kd: SimpleNamespace, pilot: Any, runtime: Runtime, lang: str) -> None:
+    """Wait until the kiosk has loaded lang's model in the background and listens."""
+    listener = runtime.listener
+    assert listener is not None
+    await kd.wait_until(pilot, lambda: listener.listens(lang), f"the {lang} model",
+                        attempts=1500)

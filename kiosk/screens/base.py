@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from kiosk.messages import Speak
-from kiosk.offers import Offer
+from kiosk.offers import Offer, by_key
 from kiosk.screens.focus_speech import move_focus
 from kiosk.screens.view import spoken_parts
 from kiosk.widgets.big_button import BigButton
@@ -74,8 +74,14 @@ class KioskModal(ModalScreen[Any]):
 
     def action_pick(self, number: int) -> None:
         """Press the tile with this number, if the dialog shows one."""
+        offer = by_key(self.offers(), number)
+        if offer is not None:
+            self.choose(offer)
+
+    def choose(self, offer: Offer) -> None:
+        """A number key or a spoken answer: press the offer's tile, if it can be pressed."""
         for tile in self.query(BigButton):
-            if tile.number == number and tile.display and not tile.disabled:
+            if tile.id == offer.id and tile.display and not tile.disabled:
                 tile.press()
                 return
 

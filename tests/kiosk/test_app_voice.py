@@ -17,7 +17,7 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from speech.engines import open_model
 from speech.models import add_model
-from tests.voice_kit import Citizen, PlayedSource, spoken
+from tests.voice_kit import Citizen, PlayedSource, model_ready, spoken
 from translations.catalog import Localizer
 
 pytestmark = pytest.mark.slow
@@ -48,8 +48,7 @@ async def test_booking_an_appointment_by_voice_alone(
     assert runtime.demo is not None and runtime.listener is not None
     booked_before = len(runtime.demo.appointments())
     async with app.run_test(size=kd.SIZE) as pilot:
-        await kd.wait_until(pilot, lambda: runtime.listener.listens("en"), "the model",
-                            attempts=1500)
+        await model_ready(kd, pilot, runtime, "en")
         await kd.wait_until(pilot, lambda: bool(kd.view(app).query("#voice-hint")),
                             "the promise that it listens")
         citizen = Citizen(kd, pilot, runtime, source, tmp_path / "said", "en")
@@ -94,8 +93,7 @@ async def test_reporting_a_blood_pressure_by_voice_alone(
     assert runtime.demo is not None and runtime.listener is not None
     before = {o["id"] for o in runtime.demo.resources("Observation")}
     async with app.run_test(size=kd.SIZE) as pilot:
-        await kd.wait_until(pilot, lambda: runtime.listener.listens("en"), "the model",
-                            attempts=1500)
+        await model_ready(kd, pilot, runtime, "en")
         citizen = Citizen(kd, pilot, runtime, source, tmp_path / "said", "en")
         name = lambda: kd.screen_name(app)  # noqa: E731
         step = lambda: kd.view(app).runner.step.id if name() == "StepView" else None  # noqa: E731
@@ -146,8 +144,7 @@ async def test_silence_noise_and_another_language_do_nothing(
     assert runtime.listener is not None
     folder = tmp_path / "said"
     async with app.run_test(size=kd.SIZE) as pilot:
-        await kd.wait_until(pilot, lambda: runtime.listener.listens("en"), "the model",
-                            attempts=1500)
+        await model_ready(kd, pilot, runtime, "en")
         await kd.open_task(pilot, "appointment")
         await pilot.press("1")
         await kd.approve_by_phone(pilot)
@@ -183,8 +180,7 @@ async def test_push_to_talk_listens_only_after_the_talk_key(
     assert runtime.listener is not None
     folder = tmp_path / "said"
     async with app.run_test(size=kd.SIZE) as pilot:
-        await kd.wait_until(pilot, lambda: runtime.listener.listens("en"), "the model",
-                            attempts=1500)
+        await model_ready(kd, pilot, runtime, "en")
         await kd.wait_until(pilot, lambda: kd.shows(app, "Press F5, then say the words"),
                             "the promise, as push-to-talk")
         source.play(spoken("Start", "en", folder))
@@ -210,8 +206,7 @@ async def test_a_message_to_the_gp_office_by_dictation_read_back_before_it_is_se
     assert runtime.demo is not None and runtime.listener is not None
     before = {c["id"] for c in runtime.demo.resources("Communication")}
     async with app.run_test(size=kd.SIZE) as pilot:
-        await kd.wait_until(pilot, lambda: runtime.listener.listens("en"), "the model",
-                            attempts=1500)
+        await model_ready(kd, pilot, runtime, "en")
         citizen = Citizen(kd, pilot, runtime, source, tmp_path / "said", "en")
         name = lambda: kd.screen_name(app)  # noqa: E731
         step = lambda: kd.view(app).runner.step.id if name() == "StepView" else None  # noqa: E731

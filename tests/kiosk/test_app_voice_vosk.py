@@ -16,7 +16,7 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from speech.engines import open_model
 from speech.models import add_model
-from tests.voice_kit import Citizen, PlayedSource
+from tests.voice_kit import Citizen, PlayedSource, model_ready
 from translations import catalog as catalog_module
 from translations.catalog import catalog_problems
 from translations.extract import missing_in_catalog
@@ -66,8 +66,7 @@ async def test_a_visit_by_voice_alone_with_vosk(
     assert runtime.demo is not None and runtime.listener is not None
     before = len(runtime.demo.appointments())
     async with app.run_test(size=kd.SIZE) as pilot:
-        await kd.wait_until(pilot, lambda: runtime.listener.listens("ko"), "the model",
-                            attempts=1500)
+        await model_ready(kd, pilot, runtime, "ko")
         await kd.wait_until(pilot, lambda: bool(kd.view(app).query("#voice-hint")),
                             "the promise, in Korean, that it listens")
         citizen = Citizen(kd, pilot, runtime, source, tmp_path / "said", "ko")
