@@ -461,6 +461,7 @@ class KioskApp(App[None]):
         if self.runtime.session.active or not isinstance(self.flow.top, IdleView):
             return
         self.runtime.session.begin()
+        self.runtime.audit.citizen_event("visit_start")
         self.idle.reset()
         await self.flow.push(LanguageView())
 
@@ -668,9 +669,12 @@ class KioskApp(App[None]):
         still to be revoked at the service."""
         runtime = self.runtime
         token = runtime.session.access_token
+        visiting = runtime.session.active
         runtime.session.wipe()
         runtime.voice.reset()
         runtime.helper.lock()
+        if visiting:  # a visit's end is recorded once, however many ways lead here
+            runtime.audit.citizen_event("visit_end")
         return token
 
     @work(thread=True, exit_on_error=False, group="sign-out")

@@ -344,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.cli_voice import add_commands
 
     add_commands(commands, _add_config, _settings)
+    from kiosk.cli_audit import add_commands as add_audit_commands
+
+    add_audit_commands(commands, _add_config, _settings)
     return parser
 
 

@@ -67,6 +67,8 @@ class Runtime:
     signin: DeviceSignIn
     voice: Voice
     helper: HelperMode
+    audit: AuditLog
+    """Who did what, and when (helper mode, visits, proxies, consents); never about whom."""
     demo: DemoBackend | None
     fhir_base_url: str
     pool: HttpPool
@@ -196,9 +198,11 @@ def build_runtime(
         else:
             log.warning("no delivery_key_file or delivery_secret_file: saved submissions wait "
                         "until one is set")
+        audit = AuditLog(settings.audit_file, clock)
         actions = TaskActions(TaskContext(
             fhir, clock, sender, country=settings.country,
-            renewal_code=RenewalCode.parse(settings.renewal_task_code)))
+            renewal_code=RenewalCode.parse(settings.renewal_task_code),
+            audit=audit.citizen_event))
         signin = DeviceSignIn(discovery, fhir, settings.client_id, scope=settings.scopes,
                               audience=settings.audience,
                               national_id_claim=settings.national_id_claim, clock=clock)
@@ -212,8 +216,7 @@ def build_runtime(
         if synth is not None:
             started.append(synth.close)
         voice = Voice(synth, output, translate=translate, enabled=settings.speech)
-        helper = HelperMode(StaffRegistry(settings.staff_file, clock),
-                            AuditLog(settings.audit_file, clock))
+        helper = HelperMode(StaffRegistry(settings.staff_file, clock), audit)
         listener = _open_listener(settings, open_source)
         if listener is not None:
             started.append(listener.close)
@@ -223,8 +226,8 @@ def build_runtime(
         raise
     return Runtime(
         settings=settings, clock=clock, session=Session(settings.default_language),
-        guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, demo=demo,
-        fhir_base_url=fhir_base_url, pool=pool, discovery=discovery, output=output,
+        guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, audit=audit,
+        demo=demo, fhir_base_url=fhir_base_url, pool=pool, discovery=discovery, output=output,
         printer=printer, headset=headset,
         outbox=outbox, delivery=delivery, listener=listener,
         synth=synth, speech_problem=problem,

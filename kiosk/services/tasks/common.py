@@ -50,10 +50,21 @@ class TaskContext:
     max_options: int = 20
     renewal_code: RenewalCode = DEFAULT_RENEWAL_CODE
     """How the GP office's system codes a request to renew a medicine."""
+    audit: Callable[[str], None] | None = None
+    """Records a citizen's event by name in the audit log (AUDITED); None: nothing is."""
 
 
 Source = Callable[[TaskContext, Any], list[Option]]
 Action = Callable[[TaskContext, Any], ActionResult]
+
+AUDITED = {
+    "give_proxy": "proxy_registered",
+    "end_proxy": "proxy_withdrawn",
+    "give_consent": "consent_given",
+    "withdraw_consent": "consent_withdrawn",
+}
+"""Actions whose success is written to the audit log, by event name only: who may act for the
+citizen, and what they agreed to, are what an operator may have to answer for."""
 
 
 def who(session: Any) -> tuple[str, str]:
@@ -141,4 +152,7 @@ class TaskActions:
         if action not in table:
             raise ValueError(f"unknown action {action!r}; known: {sorted(table)}")
         with acting_refusals(session.acting_for is not None):
-            return table[action](self.context, session)
+            result = table[action](self.context, session)
+        if result.ok and action in AUDITED and self.context.audit is not None:
+            self.context.audit(AUDITED[action])
+        return result
