@@ -78,12 +78,12 @@ def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], 
 
 
 def cmd_models_add(args: argparse.Namespace, settings: Settings) -> int:
-    from speech.engines import open_model
+    from kiosk.model_check import check_model
     from speech.models import ModelError, add_model
 
     print(f"checking {args.path} (loading a model takes a few seconds) …", file=sys.stderr)
     try:
-        model = add_model(args.path, args.language, settings.speech_models_dir, load=open_model,
+        model = add_model(args.path, args.language, settings.speech_models_dir, load=check_model,
                           replace=args.replace)
     except ModelError as exc:
         raise VoiceUsageError(str(exc)) from exc
@@ -109,6 +109,7 @@ def cmd_models_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
     from hardware.microphone import AudioInputError, WavSource
+    from kiosk.voice_grammar import everyday_phrases
     from speech.engines import load_recognizer
     from speech.models import ModelError
     from translations.catalog import Localizer, UnknownLanguage
@@ -118,7 +119,7 @@ def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
         l10n = Localizer(language)
     except UnknownLanguage:
         l10n = None  # a model may be installed before the kiosk offers its language
-    phrases = list(args.say) or _default_phrases(l10n)
+    phrases = list(args.say) or (everyday_phrases(l10n) if l10n is not None else ["yes", "no"])
     fillers = l10n.language.filler_words if l10n is not None else ()
     try:
         source = WavSource(args.file, silence_after_s=1.0)
@@ -144,17 +145,6 @@ def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
     if not heard_any:
         print("heard nothing (silence, or nothing the model took for speech)")
     return 0
-
-
-def _default_phrases(l10n: Any) -> list[str]:
-    if l10n is None:
-        return ["yes", "no"]
-    from kiosk.offers import Offer, numbered
-    from kiosk.voice_grammar import grammar
-
-    offers = numbered([Offer("yes", l10n.gettext("Yes")), Offer("no", l10n.gettext("No")),
-                       *(Offer(f"tile-{n}", "") for n in range(3, 10))])
-    return grammar(offers, l10n).phrases
 
 
 def _size(size_bytes: int) -> str:

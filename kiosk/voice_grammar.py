@@ -18,7 +18,7 @@ from typing import Literal
 
 from num2words import num2words
 
-from kiosk.offers import Offer
+from kiosk.offers import Offer, numbered
 from speech.recognizer import normalise
 from translations.catalog import N_, Localizer
 
@@ -130,3 +130,11 @@ def grammar(offers: Iterable[Offer], l10n: Localizer,
     fillers = tuple(word for word in (normalise(w) for w in l10n.language.filler_words)
                     if word and word not in targets)
     return Grammar(l10n.lang, targets, fillers)
+
+
+def everyday_phrases(l10n: Localizer) -> list[str]:
+    """What a citizen says on almost every screen in l10n's language: the global commands, yes
+    and no, and "number one" to "number nine" (in words and in digits)."""
+    offers = numbered([Offer("yes", l10n.gettext("Yes")), Offer("no", l10n.gettext("No")),
+                       *(Offer(f"tile-{n}", "") for n in range(3, 10))])
+    return list(grammar(offers, l10n).phrases)

@@ -39,7 +39,9 @@ ENGINES: tuple[Engine, ...] = ("vosk", "whisper")
 """In order of preference: Vosk's grammar mode rejects non-commands better and runs faster."""
 
 Loader = Callable[[Path, str], object]
-"""Loads a model folder for a language, or raises: how ``add_model`` checks a model works."""
+"""Loads a model folder for a language, or raises: how ``add_model`` checks a model works. What
+it returns is closed if it can be; if it has ``load_seconds`` (a loader that measured the load
+itself, e.g. in another process), that is the load time recorded."""
 
 METADATA = "model.json"
 _CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # the form translations/languages.py checks
@@ -187,13 +189,15 @@ def _install(source: Path, language: str, staging: Path, language_dir: Path,
     started = time.perf_counter()
     try:
         loaded = load(model, language)
-        seconds = time.perf_counter() - started
+        seconds = float(getattr(loaded, "load_seconds", time.perf_counter() - started))
         getattr(loaded, "close", lambda: None)()  # free the memory before the kiosk needs it
+    except ModelError as exc:
+        # The loader names the staging folder, which is gone by now: name the operator's source.
+        raise ModelError(f"{str(exc).replace(str(model), str(source))} The model was not "
+                         "installed.") from exc
     except Exception as exc:
-        # The loader's own ModelError names the staging folder: name the operator's source.
-        detail = "its files are missing or damaged" if isinstance(exc, ModelError) else str(exc)
         raise ModelError(f"The {engine} speech model in {source} did not load, so it was not "
-                         f"installed: {detail}.") from exc
+                         f"installed: {exc}.") from exc
     installed = InstalledModel(
         language=language, engine=engine, path=target / "model",
         size_bytes=sum(f.stat().st_size for f in model.rglob("*") if f.is_file()),

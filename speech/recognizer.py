@@ -124,6 +124,12 @@ class Recognizer(Protocol):
         just ended, else None. Silence alone never produces a ``Heard``."""
         ...
 
+    def unheard(self, phrases: Sequence[str]) -> tuple[str, ...]:
+        """Those of phrases (normalised) that this model could never hear, whatever the
+        screen: words outside its vocabulary. Most of a language's everyday words unheard
+        means the model is for another language."""
+        ...
+
     def reset(self) -> None:
         """Forget the utterance in progress (e.g. the kiosk started speaking)."""
         ...

@@ -15,7 +15,9 @@ Facts about vosk 0.3.45 this module is written around (measured; see tests/speec
 - ``SetGrammar("[]")`` switches to the full vocabulary instead of to "listen for nothing".
   With nothing to listen for the recognizer is not fed at all.
 - A word missing from the model's vocabulary is dropped from the grammar with only a log line.
-  Such commands are left out here and listed in ``unknown_commands`` so the kiosk can say so.
+  Such a word is spelled with the vocabulary's own pieces where it can be (the small Korean
+  model knows "백" and "사십" but not "백사십", and says "백 사십"); commands that cannot be
+  spelled are left out and listed in ``unknown_commands`` so the kiosk can say so.
 - Results come only from Vosk's own endpointing, never from ``FinalResult``: flushing 1 s of
   white noise (±3000) with it gave a command in 8 of 10 clips without fillers and 1 of 10 with
   them, where streamed blocks gave none; a Listener window that lapses resets instead.
@@ -37,7 +39,7 @@ from typing import Any
 # Its objects are kept as Any and used only inside this class.
 import vosk
 
-from speech.recognizer import SAMPLE_RATE, Closable, CommandSet, Heard, ModelError
+from speech.recognizer import SAMPLE_RATE, Closable, CommandSet, Heard, ModelError, normalise
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class VoskRecognizer(Closable):
         self._has_unknown_word = self.knows(UNKNOWN_WORD)
         self._commands = CommandSet()
         self._unknown_commands: tuple[str, ...] = ()
+        self._spellings: dict[str, str] = {}
 
     @property
     def transcribes(self) -> bool:
@@ -99,12 +102,46 @@ class VoskRecognizer(Closable):
         words = phrase.split()
         return bool(words) and all(self._model.vosk_model_find_word(w) >= 0 for w in words)
 
+    def unheard(self, phrases: Sequence[str]) -> tuple[str, ...]:
+        return tuple(p for p in CommandSet.of(phrases).commands if self.spelled(p) is None)
+
+    def spelled(self, phrase: str) -> str | None:
+        """phrase in words of the model's vocabulary: known words as they are, an unknown word
+        as the fewest known pieces that make it up; None when some word cannot be made up."""
+        self._check_open()
+        spelled = [self._pieces(word) for word in phrase.split()]
+        if not spelled or any(pieces is None for pieces in spelled):
+            return None
+        return " ".join(" ".join(pieces) for pieces in spelled if pieces is not None)
+
+    def _pieces(self, word: str) -> list[str] | None:
+        if self._model.vosk_model_find_word(word) >= 0:
+            return [word]
+        # fewest[i]: the shortest split of word[:i] into known words (a word is short, so the
+        # quadratic search is a few hundred lookups at most).
+        fewest: list[list[str] | None] = [[]] + [None] * len(word)
+        for end in range(1, len(word) + 1):
+            for start in range(end):
+                head, piece = fewest[start], word[start:end]
+                if head is None or self._model.vosk_model_find_word(piece) < 0:
+                    continue
+                if fewest[end] is None or len(head) + 1 < len(fewest[end] or ()):
+                    fewest[end] = [*head, piece]
+        return fewest[-1]
+
     def set_commands(self, commands: Sequence[str], fillers: Sequence[str] = ()) -> None:
         self._check_open()
         wanted = CommandSet.of(commands, fillers)
+        spellings = {c: self.spelled(c) for c in wanted.commands}
+        by_spelling: dict[str, set[str]] = {}
+        for command, spelling in spellings.items():
+            if spelling is not None:
+                by_spelling.setdefault(spelling, set()).add(command)
+        # Two commands that sound the same in this model's words cannot be told apart.
+        self._spellings = {s: next(iter(c)) for s, c in by_spelling.items() if len(c) == 1}
         self._commands = CommandSet(
-            tuple(c for c in wanted.commands if self.knows(c)),
-            tuple(f for f in wanted.fillers if self.knows(f)),
+            tuple(c for c in wanted.commands if c in self._spellings.values()),
+            tuple(f for f in wanted.fillers if self.knows(f) and f not in self._spellings),
         )
         heard = self._commands.commands
         self._unknown_commands = tuple(c for c in wanted.commands if c not in heard)
@@ -113,8 +150,9 @@ class VoskRecognizer(Closable):
                      self._language)
         # Reset first: SetGrammar during an utterance aborts the process (see the module notes).
         self._recognizer.Reset()
-        if self._commands.commands:
-            phrases = [*self._commands.phrases, *([UNKNOWN_WORD] if self._has_unknown_word else [])]
+        if self._spellings:
+            phrases = [*dict.fromkeys([*self._spellings, *self._commands.fillers]),
+                       *([UNKNOWN_WORD] if self._has_unknown_word else [])]
             self._recognizer.SetGrammar(json.dumps(phrases, ensure_ascii=False))
 
     def accept(self, block: bytes) -> Heard | None:
@@ -129,7 +167,9 @@ class VoskRecognizer(Closable):
             return None
         text = str(json.loads(self._recognizer.Result()).get("text", ""))
         # Vosk also ends "utterances" of pure silence, with empty text: not something heard.
-        return self._commands.heard(text) if text.strip() else None
+        if not text.strip():
+            return None
+        return Heard(text.strip(), self._spellings.get(normalise(text)))
 
     def reset(self) -> None:
         self._check_open()

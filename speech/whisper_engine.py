@@ -143,6 +143,11 @@ class WhisperRecognizer(Closable):
     def commands(self) -> CommandSet:
         return self._commands
 
+    def unheard(self, phrases: Sequence[str]) -> tuple[str, ...]:
+        # Whisper writes any word of a language it supports, and the language was checked
+        # when the model loaded.
+        return ()
+
     def set_commands(self, commands: Sequence[str], fillers: Sequence[str] = ()) -> None:
         self._check_open()
         self._commands = CommandSet.of(commands, fillers)

