@@ -1,4 +1,5 @@
-"""Translate what the kiosk shows and says: gettext catalogs compiled in memory, plus dates.
+"""Translate what the kiosk shows and says: gettext catalogs compiled in memory, plus numbers
+and dates as each language writes them.
 
 Msgids are English sentences. Each PO file is compiled once per process with Babel (no .mo
 files to keep in sync). A msgid missing from a catalog shows in English, and a placeholder
@@ -15,6 +16,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -28,6 +30,7 @@ from babel.messages.pofile import read_po
 
 from translations.display import LTR, RTL, Display
 from translations.languages import Language, UnknownLanguage, get_language
+from translations.numbers import format_number
 
 __all__ = [
     "KIOSK_TZ",
@@ -156,6 +159,10 @@ def _plural_problems(lang: str, catalog: Catalog, message: Any, where: str) -> l
     return problems
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 class _Missing:
     """Stands in for a value nobody supplied, so the text still shows and nothing crashes."""
 
@@ -216,6 +223,10 @@ class Localizer:
         return self._fill(self.gettext(msgid), msgid, values)
 
     def _fill(self, text: str, english: str, values: dict[str, Any]) -> str:
+        # A number in a text reads as the language writes numbers (72,5 or ۷۲٫۵), wherever
+        # it comes from: a count, a range in an error, a value from the service.
+        values = {name: self.number(value) if _is_number(value) else value
+                  for name, value in values.items()}
         counted = False
 
         def on_missing() -> None:
@@ -241,6 +252,10 @@ class Localizer:
             _count(self.lang, "msgid")
             text = singular if count == 1 else plural
         return self._fill(text, singular if count == 1 else plural, dict(values, count=count))
+
+    def number(self, value: int | float | Decimal) -> str:
+        """A number as this language shows it, e.g. "72,5" (translations.numbers)."""
+        return format_number(value, self.lang)
 
     def when(self, dt: datetime) -> str:
         """Weekday, date and time, e.g. "Tuesday 3 December at 10:15"."""

@@ -15,9 +15,9 @@ kind is one model class, one such method and one renderer in the step screen.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from kiosk.guides.model import (
@@ -40,11 +40,12 @@ from kiosk.guides.model import (
 )
 from kiosk.session import Session
 from translations.catalog import N_
+from translations.numbers import NotANumber, decimal_places, parse_number
 
 NOT_A_CHOICE = N_("Please choose one of the answers on the screen.")
 NOT_AN_OPTION = N_("That is no longer in the list. Please choose one of those shown.")
 NUMBER_EMPTY = N_("Please type a number. The box is empty.")
-NOT_A_NUMBER = N_("Please type the number with digits only, for example 72 or 72,5.")
+NOT_A_NUMBER = N_("Please type the number with digits only, for example {whole} or {decimal}.")
 NOT_WHOLE = N_("Please type a whole number, without a comma.")
 TOO_MANY_DECIMALS = N_("Please use at most {decimals} digits after the comma or point.")
 OUT_OF_RANGE = N_("Please enter a number between {minimum} and {maximum} {unit}.")
@@ -55,8 +56,8 @@ TEXT_TOO_LONG = N_(
     "Please make your answer shorter: at most {max_length} characters. It has {length}."
 )
 
-# Digits with one optional decimal separator: a comma (Norwegian) or a point.
-_NUMBER = re.compile(r"([+-]?\d+)(?:[.,](\d+))?\Z")
+EXAMPLE = {"whole": 72, "decimal": Decimal("72.5")}
+"""The numbers NOT_A_NUMBER shows, written as the citizen's language writes numbers."""
 
 
 class AnswerError(ValueError):
@@ -193,20 +194,23 @@ class GuideRunner:
 
     @answers(NumberStep, question=True)
     def enter_number(self, step: NumberStep, text: str) -> None:
-        typed = text.strip().replace(" ", "")
+        """A number typed in the citizen's language's form (translations.numbers): "72,5" in
+        Norwegian, "72.5" in English, "٧٢٫٥" in Arabic. It is kept as typed for the texts."""
+        typed = text.strip()
         if not typed:
             raise AnswerError(NUMBER_EMPTY)
-        match = _NUMBER.match(typed)
-        if match is None:
-            raise AnswerError(NOT_A_NUMBER)
-        whole, fraction = match.group(1), (match.group(2) or "").rstrip("0")
-        if len(fraction) > step.decimals:
+        try:
+            number = parse_number(typed, self.session.prefs.language)
+        except NotANumber:
+            raise AnswerError(NOT_A_NUMBER, **EXAMPLE) from None
+        places = decimal_places(number)
+        if places > step.decimals:
             if step.decimals == 0:
                 raise AnswerError(NOT_WHOLE)
             raise AnswerError(TOO_MANY_DECIMALS, decimals=step.decimals)
-        value = float(f"{whole}.{fraction or 0}")
+        value = float(number)
         self._check_range(step, value)
-        self.session.remember(step.key, value if fraction else int(whole), typed)
+        self.session.remember(step.key, value if places else int(number), typed)
         self._go(step.next)
 
     @answers(TextStep, question=True)
@@ -273,20 +277,20 @@ class GuideRunner:
         low, high = step.minimum, step.maximum
         if (low is None or value >= low) and (high is None or value <= high):
             return
-        shown = {"minimum": _plain(low), "maximum": _plain(high), "unit": step.unit or ""}
+        unit = step.unit or ""
         if low is not None and high is not None:
-            raise AnswerError(OUT_OF_RANGE, **shown)
+            raise AnswerError(OUT_OF_RANGE, minimum=_plain(low), maximum=_plain(high), unit=unit)
         if low is not None:
-            raise AnswerError(TOO_SMALL, minimum=shown["minimum"], unit=shown["unit"])
-        raise AnswerError(TOO_LARGE, maximum=shown["maximum"], unit=shown["unit"])
+            raise AnswerError(TOO_SMALL, minimum=_plain(low), unit=unit)
+        if high is not None:
+            raise AnswerError(TOO_LARGE, maximum=_plain(high), unit=unit)
 
 
 ANSWERS[FinishStep] = Answer(None, question=False)  # the guide is done
 assert set(ANSWERS) == set(STEP_TYPES), "every step kind needs its answer in GuideRunner"
 
 
-def _plain(number: float | None) -> str:
-    """72.0 -> "72", 72.5 -> "72.5" (the UI localises the decimal mark)."""
-    if number is None:
-        return ""
-    return str(int(number)) if number.is_integer() else str(number)
+def _plain(number: float) -> int | Decimal:
+    """72.0 -> 72, 72.5 -> Decimal("72.5"): a number the Localizer writes in the citizen's
+    language (72,5), and that reads plainly in the English message of the error."""
+    return int(number) if number.is_integer() else Decimal(str(number))

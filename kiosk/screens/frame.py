@@ -59,7 +59,7 @@ class FrameScreen(Screen[Any]):
         yield RecordBanner()
         yield Flow(id="flow")
         yield HelpBar(self._l10n)
-        yield CaptionLine(id="caption")
+        yield CaptionLine(self._l10n.display, id="caption")
 
     def on_mount(self) -> None:
         self.set_class(True, self._l10n.display.css_class)
@@ -75,10 +75,12 @@ class FrameScreen(Screen[Any]):
         return top if isinstance(top, View) else None
 
     async def relabel(self, l10n: Localizer) -> None:
-        """The language changed: the help bar in its words, the layout in its direction."""
+        """The language changed: the help bar in its words, the layout and the captions in its
+        direction."""
         self.set_class(False, self._l10n.display.css_class)
         self._l10n = l10n
         self.set_class(True, l10n.display.css_class)
+        self.query_one(CaptionLine).shown = l10n.display
         await self.query_one(HelpBar).relabel(l10n)
 
     # -- keys every view shares ---------------------------------------------------------------

@@ -32,6 +32,7 @@ from kiosk.guides.model import (
 from kiosk.messages import FinishWanted, SignInWanted
 from kiosk.offers import Offer, numbered
 from kiosk.voice_grammar import number_values
+from translations.numbers import typed_pattern
 
 if TYPE_CHECKING:
     from kiosk.screens.step import StepView
@@ -187,14 +188,12 @@ class ListRenderer(ListingRenderer):
 class EntryRenderer(Renderer):
     """Steps answered by typing into one field, then Next."""
 
-    restrict: str | None = None
-
     def offers(self, view: StepView, step: Any) -> list[Offer]:
         return [Offer("next", view.l10n.gettext("Next"))]
 
     def field(self, view: StepView, step: Any) -> Input:
-        return Input(view.drafts.get(step.id, ""), id="answer", type="text",
-                     restrict=self.restrict)
+        """The field the answer is typed into (id "answer"), holding the draft so far."""
+        raise NotImplementedError
 
     def compose(self, view: StepView, step: Any) -> ComposeResult:
         yield self.field(view, step)
@@ -207,9 +206,12 @@ class EntryRenderer(Renderer):
 
 @renders(NumberStep)
 class NumberRenderer(EntryRenderer):
-    # Numbers are typed the Norwegian way too (72,5), which Textual's number input refuses;
-    # the runner checks what was typed and says how to fix it.
-    restrict = r"[0-9 ,.\-]*"
+    def field(self, view: StepView, step: NumberStep) -> Input:
+        # Numbers are typed in the language's own form (72,5; ٧٢٫٥), which Textual's number
+        # input refuses: the field lets through what the language writes numbers with, and
+        # the runner reads it (translations.numbers) and says how to fix it.
+        return Input(view.drafts.get(step.id, ""), id="answer", type="text",
+                     restrict=typed_pattern(view.l10n.lang))
 
     def spoken_values(self, view: StepView, step: NumberStep) -> dict[str, str]:
         if step.minimum is None or step.maximum is None:

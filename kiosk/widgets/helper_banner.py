@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
+from kiosk.widgets.reading_order import drawn
 from translations.catalog import Localizer
 
 
@@ -25,6 +26,6 @@ class HelperBanner(Horizontal):
         self.display = staff is not None
         if staff is not None:
             text = l10n.format("A staff member is helping you: {name}", name=staff)
-            self.query_one("#helper-text", Static).update(l10n.display.show(text))
+            self.query_one("#helper-text", Static).update(drawn(text, l10n.display))
             self.query_one("#helper-lock", Button).label = l10n.display.show(
                 l10n.gettext("Lock"))

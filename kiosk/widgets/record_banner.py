@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from kiosk.widgets.reading_order import drawn
 from translations.catalog import Localizer
 
 
@@ -20,4 +21,4 @@ class RecordBanner(Static):
         self.display = name is not None
         if name is not None:
             text = l10n.format("You are using the health record of: {name}", name=name)
-            self.update(l10n.display.show(text))
+            self.update(drawn(text, l10n.display))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from kiosk.widgets.reading_order import drawn
 from translations.display import LTR, Display
 
 
@@ -11,7 +12,7 @@ class Say(Static):
     """Plain text (never markup: guide and backend text is shown as is) that is also spoken.
 
     ``text`` is kept in logical order (it is what is spoken); the paragraph draws it through the
-    language's ``Display``."""
+    language's ``Display``, wrapped before it is ordered (kiosk/widgets/reading_order.py)."""
 
     def __init__(self, text: str, shown: Display = LTR, *, id: str | None = None,
                  classes: str | None = None, spoken: str | None = None) -> None:
@@ -19,7 +20,7 @@ class Say(Static):
         self.shown = shown
         self._spoken = spoken
         """Said differently from how it is drawn (a code spelled letter by letter), if set."""
-        super().__init__(shown.show(text), id=id, classes=classes, markup=False)
+        super().__init__(drawn(text, shown), id=id, classes=classes, markup=False)
 
     @property
     def spoken(self) -> str:
@@ -28,4 +29,4 @@ class Say(Static):
     def say(self, text: str) -> None:
         """Change the text (e.g. an error message appearing under a field)."""
         self.text, self._spoken = text, None
-        self.update(self.shown.show(text))
+        self.update(drawn(text, self.shown))

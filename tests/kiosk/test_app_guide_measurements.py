@@ -83,9 +83,9 @@ async def test_a_typing_error_is_caught_at_once_then_weight_is_sent(
         assert kd.view(app).runner.step.id == "weight"
         assert kd.shows(app, "Please enter a number between 2 and 350 kg.")
         await pilot.press(*["backspace"] * 3)
-        await type_number(kd, pilot, "72,5")
+        await type_number(kd, pilot, "72.5")
         await kd.at_step(pilot, "confirm")
-        assert kd.shows(app, "You are sending weight 72,5 kg. Is that right?")
+        assert kd.shows(app, "You are sending weight 72.5 kg. Is that right?")
         await pilot.press("y")
         assert await finish_text(kd, pilot) == SENT
     (stored,) = new_observations(runtime, before)

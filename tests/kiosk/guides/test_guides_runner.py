@@ -17,6 +17,7 @@ import pytest
 from kiosk.guides.loader import bundled_guides_dir, load_guide
 from kiosk.guides.model import ActionResult, Guide, Option
 from kiosk.guides.runner import (
+    EXAMPLE,
     NOT_A_CHOICE,
     NOT_A_NUMBER,
     NOT_AN_OPTION,
@@ -310,12 +311,14 @@ def test_a_new_runner_forgets_earlier_answers(guide: Guide, session: Session) ->
 
 
 @pytest.mark.parametrize(
-    ("typed", "value", "shown"),
-    [("72", 72, "72"), ("72.5", 72.5, "72.5"), ("72,5", 72.5, "72,5"), (" 72,50 ", 72.5, "72,50")],
+    ("lang", "typed", "value", "shown"),
+    [("en", "72", 72, "72"), ("en", "72.5", 72.5, "72.5"), ("nb", "72,5", 72.5, "72,5"),
+     ("nb", " 72,50 ", 72.5, "72,50"), ("ar", "٧٢٫٥", 72.5, "٧٢٫٥")],
 )
-def test_number_accepts_point_and_comma(
-    practice_guide: Guide, session: Session, typed: str, value: float, shown: str
+def test_number_is_read_in_the_citizens_language_and_kept_as_typed(
+    practice_guide: Guide, session: Session, lang: str, typed: str, value: float, shown: str
 ) -> None:
+    session.prefs.language = lang
     runner = GuideRunner(practice_guide, session, Practice())
     runner.enter_number(typed)
     assert session.answers["weight"] == value
@@ -328,11 +331,12 @@ def test_number_accepts_point_and_comma(
     [
         ("", NUMBER_EMPTY, {}),
         ("   ", NUMBER_EMPTY, {}),
-        ("seventy", NOT_A_NUMBER, {}),
-        ("72,5,1", NOT_A_NUMBER, {}),
-        ("72,55", TOO_MANY_DECIMALS, {"decimals": 1}),
-        ("300", OUT_OF_RANGE, {"minimum": "30", "maximum": "250", "unit": "kg"}),
-        ("29,9", OUT_OF_RANGE, {"minimum": "30", "maximum": "250", "unit": "kg"}),
+        ("seventy", NOT_A_NUMBER, EXAMPLE),
+        ("72.5.1", NOT_A_NUMBER, EXAMPLE),
+        ("72,5", NOT_A_NUMBER, EXAMPLE),
+        ("72.55", TOO_MANY_DECIMALS, {"decimals": 1}),
+        ("300", OUT_OF_RANGE, {"minimum": 30, "maximum": 250, "unit": "kg"}),
+        ("29.9", OUT_OF_RANGE, {"minimum": 30, "maximum": 250, "unit": "kg"}),
     ],
 )
 def test_number_is_checked(
@@ -357,7 +361,7 @@ def test_whole_number_and_minimum_only(practice_guide: Guide, session: Session) 
     runner = GuideRunner(practice_guide, session, Practice())
     runner.enter_number("80")
     with pytest.raises(AnswerError) as caught:
-        runner.enter_number("2,5")
+        runner.enter_number("2.5")
     assert caught.value.msgid == NOT_WHOLE
     with pytest.raises(AnswerError) as caught:
         runner.enter_number("-1")
@@ -411,11 +415,11 @@ def test_failed_action_goes_to_on_error(practice_guide: Guide, session: Session)
 def test_finish_text_uses_answers_and_name(practice_guide: Guide, session: Session) -> None:
     sign_in(session)
     runner = GuideRunner(practice_guide, session, Practice())
-    runner.enter_number("72,5")
+    runner.enter_number("72.5")
     runner.enter_number("2")
     runner.enter_text("Bad knee")
     runner.perform()
-    assert prompt(runner) == "You weigh 72,5 kg. Thank you, Kari Nordmann!"
+    assert prompt(runner) == "You weigh 72.5 kg. Thank you, Kari Nordmann!"
 
 
 def test_every_step_kind_has_its_answer_in_one_registry() -> None:
