@@ -292,3 +292,35 @@ def make_tone(
         samples.byteswap()
     _write_pcm(Path(path), 1, rate, samples.tobytes())
     return Path(path)
+
+
+CHIME_S = 0.9
+"""How long the call-staff chime lasts: speech that follows it waits this long."""
+
+
+def make_chime(path: Path, *, rate: int = 22050) -> Path:
+    """Write the call-staff chime as 16-bit mono WAV: two fading bell notes, high then low (E5,
+    C5), so that nobody takes it for the flat warning beep of make_tone."""
+    notes = ((659.25, 0.0), (523.25, 0.35))
+    count = int(rate * CHIME_S)
+    attack = rate // 200  # 5 ms: a note that starts at full loudness clicks
+    mixed = [0.0] * count
+    for freq, start_s in notes:
+        start = int(rate * start_s)
+        for n in range(count - start):
+            t = n / rate
+            envelope = min(1.0, n / attack) * math.exp(-4.0 * t)
+            # A little of the octave above makes it ring like a bell rather than beep.
+            wave_ = math.sin(2 * math.pi * freq * t) + 0.3 * math.sin(4 * math.pi * freq * t)
+            mixed[start + n] += envelope * wave_
+    # Fade the tail out over the last 10 ms so the speaker does not click at the end.
+    fade = rate // 100
+    for n in range(fade):
+        mixed[count - 1 - n] *= n / fade
+    peak = max(abs(v) for v in mixed)
+    amplitude = 0.5 * 32767 / peak
+    samples = array.array("h", (int(v * amplitude) for v in mixed))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    _write_pcm(Path(path), 1, rate, samples.tobytes())
+    return Path(path)

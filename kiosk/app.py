@@ -23,6 +23,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
+from hardware.audio import CHIME_S
 from hardware.headset import HeadsetWatch
 from kiosk import systemd
 from kiosk.config import Settings
@@ -46,6 +47,7 @@ from kiosk.messages import (
     SignInWanted,
     Speak,
     SpokenAnswer,
+    StaffCallChanged,
     StartVisit,
     VoiceEvent,
 )
@@ -76,6 +78,8 @@ log = logging.getLogger(__name__)
 EXPLORE_ON = N_("Explore mode is on: a number key says its button; press it again to choose.")
 EXPLORE_OFF = N_("Explore mode is off.")
 HEADSET_ON = N_("The headset is connected. Speech now comes through it.")
+CHIME_CAPTION = N_("Sound: call chime")
+CALL_CANCELLED = N_("The call for staff is cancelled.")
 
 
 def _warm_later_views() -> None:
@@ -231,6 +235,7 @@ class KioskApp(App[None]):
     def _now_ready(self) -> None:
         runtime = self.runtime
         runtime.voice.on_event = self._voice_event_from_thread
+        runtime.staff_call.on_change = self._staff_call_from_thread
         if runtime.listener is not None:
             runtime.listener.on_heard = self._heard_from_thread
             runtime.listener.on_state = self._listening_from_thread
@@ -246,6 +251,7 @@ class KioskApp(App[None]):
             self.headset.stop()
         if self._runtime is not None:
             self._runtime.voice.on_event = None
+            self._runtime.staff_call.on_change = None
             if self._runtime.listener is not None:
                 self._runtime.listener.on_heard = self._runtime.listener.on_state = None
         if self._loop is not None:
@@ -323,6 +329,11 @@ class KioskApp(App[None]):
         if self._loop is not None and not self._loop.is_closed():
             with suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self.post_message, HeadsetChanged(plugged))
+
+    def _staff_call_from_thread(self, _state: str) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self.post_message, StaffCallChanged())
 
     def on_headset_changed(self, event: HeadsetChanged) -> None:
         """Personal text goes only into a headset: follow the jack, and say the screen again so
@@ -579,10 +590,43 @@ class KioskApp(App[None]):
         """Kiosk mode: swallow the key."""
 
     def action_staff_help(self) -> None:
+        """F1, the help control, "help" said, or a hardware help button sending F1: call staff
+        (the chime rings here at once, whatever the network does) and show how the call goes."""
         from kiosk.screens.staff_help import StaffHelpScreen
 
-        if not isinstance(self.screen, StaffHelpScreen):
-            self.push_screen(StaffHelpScreen(), callback=lambda _result: self.helper_changed())
+        if isinstance(self.screen, StaffHelpScreen):
+            return
+        runtime = self.runtime
+        called = runtime.staff_call.call()
+        if called:
+            runtime.audit.citizen_event("help_called")
+            runtime.voice.stop()
+            try:
+                runtime.output.play(runtime.chime)
+            except Exception:  # a broken sound card must not take the call down with it
+                log.exception("call staff: the chime could not be played")
+            self.show_caption(self.l10n.gettext(CHIME_CAPTION))
+        # A call already going is shown as it stands, neither sent nor chimed again.
+        self.push_screen(StaffHelpScreen(wait_s=CHIME_S if called else 0.0),
+                         callback=self._staff_help_closed)
+
+    def _staff_help_closed(self, result: str | None) -> None:
+        runtime = self.runtime
+        if result == "unlocked":
+            runtime.staff_call.answered()  # the staff member is here
+        elif result == "cancelled":
+            runtime.staff_call.cancel()
+            runtime.audit.citizen_event("help_cancelled")
+            runtime.voice.say(self.l10n.gettext(CALL_CANCELLED), self.l10n.lang)
+        self.helper_changed()
+
+    def on_staff_call_changed(self, message: StaffCallChanged) -> None:
+        from kiosk.screens.staff_help import StaffHelpScreen
+
+        state = self.runtime.staff_call.state
+        for screen in self.screen_stack:
+            if isinstance(screen, StaffHelpScreen):
+                screen.show_call(state)
 
     def action_lock_helper(self) -> None:
         self.runtime.helper.lock()

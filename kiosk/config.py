@@ -137,6 +137,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where this kiosk's headset jack, printer slot and help button are, per language (e.g.
     nb = "Hodetelefonkontakten er under skjermen til høyre. …"), said when a headset is
     plugged in. In the settings file only."""
+    kiosk_place: str = ""
+    """Where this kiosk stands (e.g. "2nd floor, by the lifts"), sent with a call for staff so
+    they know where to go."""
+    help_webhook_url: str | None = None
+    """Where a call for staff is posted (e.g. a chat service's incoming webhook): JSON with the
+    event, kiosk_name, kiosk_place, a random call id, the time and a line of text, nothing about
+    the citizen; retried in the background. Empty: the call only chimes and shows at the kiosk."""
+    help_webhook_secret_file: Path | None = None
+    """File with this kiosk's secret for help_webhook_url, sent as the X-Helselos-Secret header.
+    Empty: no header."""
 
     def __post_init__(self) -> None:
         for name, (low, high) in _ranges().items():
@@ -145,7 +155,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ConfigError(f"{name}: must be a finite number, got {value}")
             if not low <= value <= high:
                 raise ConfigError(f"{name}: must be between {low} and {high}, got {value}")
-        for name in ("fhir_base_url", "issuer", "portal_url"):
+        for name in ("fhir_base_url", "issuer", "portal_url", "help_webhook_url"):
             url = getattr(self, name)
             if url is not None and not url.startswith(("https://", "http://")):
                 raise ConfigError(f"{name}: must start with https://, got {url!r}")
@@ -155,6 +165,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.delivery_key_file is not None and self.delivery_secret_file is not None:
             raise ConfigError("delivery_key_file and delivery_secret_file: set one of them, "
                               "not both (a key is the stronger proof)")
+        if self.help_webhook_secret_file is not None and self.help_webhook_url is None:
+            raise ConfigError("help_webhook_secret_file: set help_webhook_url too (the secret "
+                              "is only sent there)")
         system, _, code = self.renewal_task_code.partition("|")
         if not system.strip() or not code.strip():
             raise ConfigError(f"renewal_task_code: must be system|code, "

@@ -71,6 +71,11 @@ class HeadsetChanged(Message):
         self.plugged = plugged
 
 
+class StaffCallChanged(Message):
+    """The call for staff changed (delivered, retrying, failed, ended). It carries no state:
+    reports from two threads may arrive out of order, so the handler reads the state then."""
+
+
 class Speak(Message):
     """Say what the view shows (it was drawn anew, or the citizen asked)."""
 

@@ -8,16 +8,20 @@ reached exactly as a real one: through its FHIR base URL and the documents it pu
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from hardware.audio import AudioOutput, NullOutput, open_output
+from hardware.audio import AudioOutput, NullOutput, make_chime, open_output
 from hardware.headset import JackSensor, open_jack
 from hardware.microphone import AudioSource, MicrophoneSource
 from hardware.printer import ReceiptPrinter, open_printer
 from helper_mode.assist import HelperMode
 from helper_mode.audit import AuditLog
+from helper_mode.call_staff import StaffCall, Webhook
 from helper_mode.staff import StaffRegistry
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import ConfigError, Settings
@@ -78,6 +82,9 @@ class Runtime:
     headset: JackSensor
     outbox: Outbox
     delivery: DeliveryLoop | None
+    staff_call: StaffCall
+    chime: Path
+    """The call-staff chime (a WAV in a private temporary folder)."""
     listener: Listener | None = None
     """Listening for spoken answers; None when voice_input is off."""
     synth: Synthesizer | None = None
@@ -92,6 +99,7 @@ class Runtime:
         if self.delivery is not None:
             self.delivery.stop()
         self.outbox.close()
+        self.staff_call.close()
         if self.listener is not None:
             self.listener.close()
         self.session.wipe()
@@ -100,6 +108,7 @@ class Runtime:
         if self.synth is not None:
             self.synth.close()
         self.output.close()
+        shutil.rmtree(self.chime.parent, ignore_errors=True)
         self.pool.close()
         if self.demo is not None:
             self.demo.stop()
@@ -148,6 +157,26 @@ def delivery_credential(settings: Settings) -> Credential | None:
     return ClientSecret(secret) if secret else None
 
 
+def staff_webhook(settings: Settings) -> Webhook | None:
+    """Where a call for staff is posted, with this kiosk's secret; None: chimed and shown only."""
+    if settings.help_webhook_url is None:
+        return None
+    secret = ""
+    path = settings.help_webhook_secret_file
+    if path is not None:
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"help_webhook_secret_file: cannot read {path}: "
+                              f"{type(exc).__name__}") from exc
+        # A header value: a line break or non-ASCII text would be refused at every try.
+        if not (secret.isascii() and secret.isprintable()):
+            raise ConfigError(f"help_webhook_secret_file: {path} must hold one line of "
+                              "printable ASCII")
+    return Webhook(settings.help_webhook_url, secret, settings.kiosk_name, settings.kiosk_place,
+                   settings.default_language, timeout_s=settings.http_timeout_s)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -165,6 +194,11 @@ def build_runtime(
     try:
         demo: DemoBackend | None = None
         credential = delivery_credential(settings)
+        staff_call = StaffCall(staff_webhook(settings), clock=clock)
+        started.append(staff_call.close)
+        chime_dir = Path(tempfile.mkdtemp(prefix="helselos-chime-"))
+        started.append(lambda: shutil.rmtree(chime_dir, ignore_errors=True))
+        chime = make_chime(chime_dir / "chime.wav")
         if settings.fhir_base_url is None:
             demo = DemoBackend(
                 host=settings.demo_host, port=0, clock=clock, seed=demo_seed,
@@ -229,6 +263,6 @@ def build_runtime(
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, audit=audit,
         demo=demo, fhir_base_url=fhir_base_url, pool=pool, discovery=discovery, output=output,
         printer=printer, headset=headset,
-        outbox=outbox, delivery=delivery, listener=listener,
+        outbox=outbox, delivery=delivery, staff_call=staff_call, chime=chime, listener=listener,
         synth=synth, speech_problem=problem,
     )

@@ -1,4 +1,6 @@
-"""Get staff help: tells the citizen staff will come, and lets staff unlock helper mode with a PIN.
+"""Get staff help: the call for staff (opened, the app has called and chimed) says help is on
+the way and, honestly, how far the message to the staff got; "Cancel the call" ends it in one
+press. Staff unlock helper mode here with a PIN.
 
 The PIN field is masked, never spoken (it is not part of the screen's text) and never logged.
 """
@@ -9,32 +11,68 @@ import math
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
+from textual.timer import Timer
 from textual.widgets import Button, Input
 
+from helper_mode.call_staff import CallState
 from helper_mode.staff import LockedOut
+from kiosk.messages import Announce
 from kiosk.screens.base import KioskModal
 from kiosk.widgets.big_button import BigButton
 from kiosk.widgets.say import Say
+from translations.catalog import N_
+
+HELP_ON_THE_WAY = N_("Help is on the way.")
+CANCEL_CALL = N_("Cancel the call")
+CALL_STATUS: dict[str, str] = {
+    # No webhook: nothing is sent, and the screen must not suggest otherwise.
+    "local": N_("This kiosk sends no message to the staff. A staff member will come when they "
+                "see you."),
+    "sending": N_("Sending a message to the staff."),
+    "retrying": N_("The message has not reached the staff yet. The kiosk keeps trying."),
+    "delivered": N_("Staff have been notified."),
+    "failed": N_("The message could not reach the staff. Please ask someone who works here."),
+}
+QUIET_POLL_S = 0.1
+QUIET_POLLS = 300
+"""A new status waits for the speech before it to end, for at most 30 seconds."""
 
 
 class StaffHelpScreen(KioskModal):
-    """Dismisses with True when helper mode was unlocked, else None."""
+    """Dismisses with "unlocked" when helper mode was unlocked, "cancelled" when the citizen
+    cancelled the call, else None. ``wait_s``: the chime rings that long, speech comes after."""
 
     CSS_PATH = "staff_help.tcss"
+
+    def __init__(self, wait_s: float = 0.0) -> None:
+        super().__init__()
+        self.wait_s = wait_s
+        self._spoken = False
+        """Whether the whole dialog has been spoken: a new status is then said on its own."""
+        self._chime_timer: Timer | None = None
+        self._status_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         l10n = self.l10n
         shown = l10n.display
+        state = self.host.runtime.staff_call.state
         with Vertical(id="body"):
-            yield Say(l10n.gettext("A staff member will help you."), shown, classes="title")
+            yield Say(l10n.gettext(HELP_ON_THE_WAY), shown, classes="title")
+            status = Say(self._status(state), shown, id="call-status")
+            status.display = bool(status.text)
+            yield status
+            cancel = BigButton(None, l10n.gettext(CANCEL_CALL), shown, id="cancel-call")
+            cancel.display = state != "none"
+            yield Grid(*shown.row([cancel,
+                                   BigButton(None, l10n.gettext("Close"), shown, id="close")]),
+                       classes="tiles")
             yield Say(l10n.gettext("Staff: type your PIN to turn on helper mode."), shown,
                       classes="muted")
             yield Input(id="pin", password=True, restrict=r"[0-9]*", max_length=8)
             problem = Say("", shown, classes="error", id="pin-error")
             problem.display = False
             yield problem
-            yield Grid(*shown.row([BigButton(None, l10n.gettext("Unlock"), shown, id="unlock"),
-                                   BigButton(None, l10n.gettext("Close"), shown, id="close")]),
+            yield Grid(BigButton(None, l10n.gettext("Unlock"), shown, id="unlock"),
                        classes="tiles")
 
     def on_mount(self) -> None:
@@ -42,6 +80,49 @@ class StaffHelpScreen(KioskModal):
         # children left by the time it is mounted.
         for field in self.query("#pin"):
             field.focus()
+
+    def speak(self) -> None:
+        # The chime first: speech would cut it off.
+        wait, self.wait_s = self.wait_s, 0.0
+        if wait > 0:
+            self._chime_timer = self.set_timer(wait, self._after_chime)
+            return
+        if self._chime_timer is not None:
+            self._chime_timer.stop()  # spoken already (a wrong PIN): not twice
+            self._chime_timer = None
+        self._spoken = True
+        super().speak()
+
+    def _after_chime(self) -> None:
+        self._chime_timer = None
+        self.speak()
+
+    def _status(self, state: CallState) -> str:
+        msgid = CALL_STATUS.get(state)
+        return self.l10n.gettext(msgid) if msgid is not None else ""
+
+    def show_call(self, state: CallState) -> None:
+        """The call's state changed: show it, and say it once what is being said has ended
+        (before the dialog is first spoken, that reading includes it)."""
+        text = self._status(state)
+        for status in self.query("#call-status").results(Say):
+            status.say(text)
+            status.display = bool(text)
+        for cancel in self.query("#cancel-call"):
+            cancel.display = state != "none"
+        if self._status_timer is not None:
+            self._status_timer.stop()
+            self._status_timer = None
+        if self._spoken and text:
+            self._say_when_quiet(text, QUIET_POLLS)
+
+    def _say_when_quiet(self, text: str, polls: int) -> None:
+        if polls > 0 and not self.host.runtime.voice.wait_idle(0):
+            self._status_timer = self.set_timer(
+                QUIET_POLL_S, lambda: self._say_when_quiet(text, polls - 1))
+            return
+        self._status_timer = None
+        self.post_message(Announce(text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -51,6 +132,9 @@ class StaffHelpScreen(KioskModal):
         if event.button.id == "unlock":
             event.stop()
             self.try_unlock()
+        elif event.button.id == "cancel-call":
+            event.stop()
+            self.dismiss("cancelled")
         elif event.button.id == "close":
             event.stop()
             self.dismiss(None)
@@ -69,7 +153,7 @@ class StaffHelpScreen(KioskModal):
                 math.ceil(exc.seconds_left)))
             return
         if unlocked:
-            self.dismiss(True)
+            self.dismiss("unlocked")
         else:
             self.show_problem(self.l10n.gettext("That PIN is not right. Try again."))
 

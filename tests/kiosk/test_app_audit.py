@@ -48,8 +48,9 @@ async def test_a_timed_out_visit_and_helper_mode_in_it_are_recorded(
         clock.advance(10_000)  # no visit, no time limit: nothing more is recorded
         app.check_time_limit()
         await pilot.pause()
-    assert events(runtime) == [("citizen", "visit_start"), (kd.STAFF_NAME, "helper_on"),
-                               (kd.STAFF_NAME, "helper_off"), ("citizen", "visit_end")]
+    assert events(runtime) == [("citizen", "visit_start"), ("citizen", "help_called"),
+                               (kd.STAFF_NAME, "helper_on"), (kd.STAFF_NAME, "helper_off"),
+                               ("citizen", "visit_end")]
     assert runtime.audit.verify().ok
 
 

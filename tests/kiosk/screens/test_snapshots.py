@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
+from kiosk.screens.staff_help import HELP_ON_THE_WAY
 from kiosk.services.http import ServiceUnavailable
 
 FIXED_ADDRESS = "http://127.0.0.1:8000/device"
@@ -99,6 +100,10 @@ async def to_staff_help(kd: SimpleNamespace, pilot: Any) -> None:
     await to_menu(kd, pilot)
     await pilot.press("f1")
     await kd.wait_until(pilot, lambda: kd.screen_name(pilot.app) == "StaffHelpScreen", "help")
+    # Its words come after the chime: wait for them, so that the caption line is always the same.
+    title = pilot.app.l10n.gettext(HELP_ON_THE_WAY)
+    await kd.wait_until(pilot, lambda: (pilot.app.runtime.voice.last_text or "").startswith(title),
+                        "the call spoken")
 
 
 async def to_timeout_warning(kd: SimpleNamespace, pilot: Any) -> None:
