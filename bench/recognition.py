@@ -10,7 +10,16 @@ espeak-ng says the same commands into WAV files; then
 
 are timed in the same run. Printed: the real-time factor of each (seconds of work per second of
 audio), the ratio kiosk / plain (the aim is at most 1.10), how many commands each heard, and
-the memory a loaded model takes (RSS) directly and through the kiosk's recognizer.
+the memory a loaded model takes (RSS) directly and through the kiosk's recognizer. Then, for
+the kiosk's recognizer alone:
+
+- **accuracy**: of the generated commands, how many were heard as themselves, as another
+  command (a false action) or not at all;
+- **false actions** on a negative set: silence, white noise at four loudnesses, and speech in
+  another language (Norwegian) saying the same things;
+- **end of speech -> heard**: from the last block of a clip's speech to the answer, as audio
+  waited for (the end-of-speech silence) plus the work on the block that ended it; the kiosk
+  acts on the answer at once (a message to the app), so this is the latency a citizen feels.
 
     python bench/recognition.py --clips 10
 """
@@ -35,6 +44,8 @@ from speech.recognizer import Heard  # noqa: E402
 
 KOREAN = ["네", "아니요", "도움", "확인", "전화", "병원"]
 ENGLISH = ["yes", "no", "repeat", "book a new appointment", "number three", "help"]
+KOREAN_FILLERS = ["그", "저", "음", "어", "뭐", "이거", "흐", "스", "쉬"]
+"""As the kiosk's voice tests register Korean: common words, and breath and hiss sounds."""
 
 
 def rss_mb() -> float:
@@ -126,9 +137,11 @@ def bench_vosk(count: int, folder: Path) -> None:
     kiosk = VoskRecognizer(model_dir, "ko")
     kiosk_rss = rss_mb() - before
     kiosk_s, kiosk_heard = kiosk_pipeline(kiosk, blocks, KOREAN)
-    kiosk.close()
     report("vosk (ko, grammar)", audio_s, plain_s, kiosk_s, plain_heard, kiosk_heard, count,
            plain_rss, kiosk_rss)
+    quality(kiosk, KOREAN, KOREAN_FILLERS, make_clips(KOREAN, "ko", count, folder),
+            negative_clips(folder, count))
+    kiosk.close()
 
 
 def bench_whisper(count: int, folder: Path) -> None:
@@ -162,9 +175,101 @@ def bench_whisper(count: int, folder: Path) -> None:
     kiosk = WhisperRecognizer(model_dir, "en")
     kiosk_rss = rss_mb() - before
     kiosk_s, kiosk_heard = kiosk_pipeline(kiosk, blocks, ENGLISH)
-    kiosk.close()
     report("faster-whisper (en)", audio_s, plain_s, kiosk_s, plain_heard, kiosk_heard, count,
            plain_rss, kiosk_rss)
+    from translations.languages import LANGUAGES
+
+    quality(kiosk, ENGLISH, list(LANGUAGES["en"].filler_words), clips,
+            negative_clips(folder, count))
+    kiosk.close()
+
+
+def noise_clip(folder: Path, amplitude: int, seed: int, seconds: float = 2.0) -> Path:
+    import random
+    import wave
+
+    rng = random.Random(seed)
+    path = folder / f"noise-{amplitude}-{seed}.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(b"".join(rng.randint(-amplitude, amplitude).to_bytes(2, "little",
+                                                                             signed=True)
+                                 for _ in range(int(SAMPLE_RATE * seconds))))
+    return path
+
+
+NORWEGIAN = ["ja", "nei", "hjelp", "gjenta", "tilbake", "nummer tre"]
+NOISE = [(amplitude, seed) for amplitude in (1000, 3000, 6000, 12000) for seed in range(3)]
+
+
+def negative_clips(folder: Path, count: int) -> list[Path]:
+    """Silence, noise, and another language saying the commands (nothing here is a command)."""
+    silence = folder / "silence.wav"
+    import wave
+
+    with wave.open(str(silence), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(bytes(2 * 3 * SAMPLE_RATE))
+    noise = [noise_clip(folder, amplitude, seed) for amplitude, seed in NOISE]
+    other = make_clips(NORWEGIAN, "nb", count, folder)
+    return [silence, *noise, *other]
+
+
+def quality(recognizer: object, words: list[str], fillers: list[str], clips: list[Path],
+            negatives: list[Path]) -> None:
+    """Accuracy, false actions and end-of-speech latency of the kiosk's recognizer, listening
+    for the commands and the language's filler words as a kiosk screen does."""
+    from speech.recognizer import Recognizer
+
+    engine: Recognizer = recognizer  # type: ignore[assignment]
+    engine.set_commands(words, fillers)
+    right = wrong = 0
+    latencies: list[float] = []
+    for n, clip in enumerate(clips):
+        said = words[n % len(words)]
+        speech_blocks = len(list(WavSource(clip).blocks()))
+        heard, latency = first_heard(engine, WavSource(clip, silence_after_s=3.0).blocks(),
+                                     speech_blocks)
+        if heard is not None and heard.command is not None:
+            right += heard.command == said
+            wrong += heard.command != said
+        if latency is not None:
+            latencies.append(latency)
+    false_actions: list[str] = []
+    for clip in negatives:
+        heard, _ = first_heard(engine, WavSource(clip, silence_after_s=3.0).blocks(), 0)
+        if heard is not None and heard.command is not None:
+            false_actions.append(f"{clip.stem} -> {heard.command}")
+    count = len(clips)
+    print(f"  accuracy      {right}/{count} heard right, {wrong}/{count} heard as another "
+          f"command (false action), {count - right - wrong}/{count} not heard")
+    print(f"  negative set  {len(false_actions)}/{len(negatives)} false actions (silence, "
+          f"{len(NOISE)} noise clips, {len(negatives) - 1 - len(NOISE)} Norwegian clips)"
+          + (f": {', '.join(false_actions)}" if false_actions else ""))
+    if latencies:
+        latencies.sort()
+        print(f"  end of speech -> heard  median {latencies[len(latencies) // 2]:.2f} s, "
+              f"max {latencies[-1]:.2f} s")
+
+
+def first_heard(engine: object, blocks: Iterator[bytes],
+                speech_blocks: int) -> tuple[Heard | None, float | None]:
+    """The first answer, and the seconds from the end of speech to it (audio waited + work)."""
+    from speech.recognizer import Recognizer
+
+    recognizer: Recognizer = engine  # type: ignore[assignment]
+    recognizer.reset()
+    for index, block in enumerate(blocks):
+        started = time.perf_counter()
+        heard = recognizer.accept(block)
+        if heard is not None:
+            waited = max(0, index + 1 - speech_blocks) * BLOCK_BYTES / 2 / SAMPLE_RATE
+            return heard, waited + time.perf_counter() - started
+    return None, None
 
 
 def report(name: str, audio_s: float, plain_s: float, kiosk_s: float, plain_heard: int,
