@@ -127,6 +127,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     speech model is installed (kiosk models add)."""
     models_dir: Path | None = None
     """Where speech models are installed, one per language and engine. Empty: state_dir/models."""
+    voices_dir: Path | None = None
+    """Where Piper voices are installed, one per language (kiosk voices add). Empty:
+    state_dir/voices."""
+    recordings_dir: Path | None = None
+    """Recorded audio: <language>/<key>.wav per catalog text (kiosk translations audio-missing
+    LANG names them). Empty: the bundled translations/audio."""
     microphone: str | None = None
     """The sound input device (a name or number as `python -m sounddevice` lists it). Empty:
     the system's default input."""
@@ -222,6 +228,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def speech_models_dir(self) -> Path:
         """Speech models, one per language and engine (kiosk models add)."""
         return self.models_dir if self.models_dir is not None else self.state_dir / "models"
+
+    @property
+    def piper_voices_dir(self) -> Path:
+        """Piper voices, one per language (kiosk voices add)."""
+        return self.voices_dir if self.voices_dir is not None else self.state_dir / "voices"
+
+    @property
+    def recordings_path(self) -> Path:
+        """Recorded audio of catalog texts, one folder per language."""
+        from translations.recordings import DEFAULT_DIR
+
+        return self.recordings_dir if self.recordings_dir is not None else DEFAULT_DIR
 
     @property
     def outbox_file(self) -> Path:

@@ -50,6 +50,7 @@ from speech.models import find_model
 from speech.synth import SynthError, Synthesizer
 from speech.voice import Voice
 from translations.catalog import Localizer
+from translations.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,8 @@ def _open_speech(settings: Settings) -> tuple[Synthesizer | None, str | None]:
     if not settings.speech:
         return None, None
     try:
-        return Synthesizer(), None
+        return Synthesizer(voices_dir=settings.piper_voices_dir,
+                           recordings=Recordings(settings.recordings_path)), None
     except (SynthError, OSError, RuntimeError) as exc:
         log.warning("speech synthesis unavailable, running silent: %s", exc)
         return None, str(exc)

@@ -1,4 +1,8 @@
-"""Text to speech: pyttsx3 on espeak-ng, run on one thread of its own, writing WAV files.
+"""Text to speech into WAV files: a recording, a Piper voice, or pyttsx3 on espeak-ng.
+
+Which one speaks a text is decided in one place (speech/voices.py): a human recording of
+exactly that text, else the language's Piper voice, else espeak-ng (the system's, or the newer
+data bundled with piper-tts for Tigrinya), else a neighbour's voice (nn -> nb).
 
 pyttsx3 is not thread-safe, ``pyttsx3.init()`` hands every caller the same engine, and its
 callbacks run on espeak's own thread (calling ``runAndWait()`` from one hangs). So every pyttsx3
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import shutil
+import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
@@ -25,6 +30,11 @@ from typing import Any, TypeVar
 import pyttsx3
 import pyttsx3.drivers.espeak as espeak_driver
 from pyttsx3.drivers import _espeak
+
+from speech import espeak_data
+from speech.piper_voices import PiperSpeaker, VoiceError, list_voices
+from speech.voices import Engine, describe, route
+from translations.recordings import Recordings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,8 +75,8 @@ class SynthError(RuntimeError):
     """espeak-ng could not start or did not finish an utterance in time."""
 
 
-def registry_voice(lang: str) -> str:
-    """The espeak-ng voice named for lang in translations/languages.yaml."""
+def registry_voice(lang: str) -> str | None:
+    """The espeak-ng voice named for lang in translations/languages.yaml (None: it names none)."""
     from translations.languages import get_language
 
     return get_language(lang).espeak_voice
@@ -81,17 +91,25 @@ class Synthesizer:
     """Turns text into WAV files in a private temporary directory (mode 0700).
 
     ``voice_for`` maps a language code to an espeak-ng voice name; by default the language
-    registry's ``espeak_voice``.
+    registry's ``espeak_voice``. ``voices_dir`` holds installed Piper voices (read once, here:
+    restart after adding one); ``recordings`` the recorded clips, played for exactly their text.
     """
 
     def __init__(
         self,
-        voice_for: Callable[[str], str] = registry_voice,
+        voice_for: Callable[[str], str | None] = registry_voice,
         *,
         timeout_s: float = 30.0,
+        voices_dir: Path | None = None,
+        recordings: Recordings | None = None,
     ) -> None:
         self._voice_for = voice_for
         self._timeout_s = timeout_s
+        self.recordings = recordings
+        self._piper_models = {v.language: v.path for v in list_voices(voices_dir)
+                              } if voices_dir is not None else {}
+        self._piper: dict[str, PiperSpeaker] = {}
+        self._piper_lock = threading.Lock()
         self.directory = Path(tempfile.mkdtemp(prefix="helselos-speech-"))
         self._numbers = count(1)
         self._engine: Any = None
@@ -177,23 +195,69 @@ class Synthesizer:
             raise NoVoice(lang, f"espeak-ng has no voice {name!r}")
         return self._voices[name]
 
-    def has_voice(self, lang: str) -> bool:
+    def _name(self, lang: str) -> str | None:
         try:
-            self.voice_id(lang)
-        except NoVoice:
-            return False
-        return True
+            return self._voice_for(lang)
+        except LookupError:
+            return None
+
+    def route(self, lang: str) -> tuple[Engine, str] | None:
+        """(engine, whose voice) that speaks lang, or None: see speech.voices.route."""
+        return route(lang, piper=self._piper_models, espeak=self._voices,
+                     extra=espeak_data.extra_voices(), name_for=self._name)
+
+    def has_voice(self, lang: str) -> bool:
+        """Whether a voice speaks any text in lang (recordings cover only some texts)."""
+        return self.route(lang) is not None
+
+    def kind(self, lang: str) -> str | None:
+        """What speaks lang, in the shape of speech.voices.voice_for ("piper", "espeak",
+        "neighbour:nb", "recorded" or None)."""
+        recorded = self.recordings.count(lang) if self.recordings is not None else 0
+        return describe(lang, self.route(lang), recorded)
 
     def synthesize(self, text: str, lang: str, rate: int = DEFAULT_RATE) -> Path:
-        """Speak text into a new WAV file (22050 Hz mono 16-bit) and return its path."""
+        """Speak text into a new 16-bit WAV file and return its path (the caller deletes it)."""
         if not text.strip():
             raise ValueError("there is no text to speak")
         if not 40 <= rate <= 400:
             raise ValueError(f"speech rate {rate} is outside 40-400 words per minute")
-        voice = self.voice_id(lang)
         target = self.directory / f"{next(self._numbers):04d}.wav"
-        self._run(self._synthesize, text, voice, rate, target)
+        recorded = self.recordings.find(text, lang) if self.recordings is not None else None
+        if recorded is not None:
+            # A copy: the caller deletes what it is given, and the recording must stay.
+            shutil.copyfile(recorded, target)
+            return target
+        chosen = self.route(lang)
+        if chosen is None:
+            name = self._name(lang)
+            espeak = f"espeak-ng has no voice {name!r}" if name else "no espeak-ng voice named"
+            raise NoVoice(lang, f"{espeak}, and no Piper voice, neighbour or recording")
+        engine, code = chosen
+        if engine == "piper":
+            self._speak_piper(text, code, rate, target)
+        elif engine == "espeak-data":
+            self._speak_bundled(text, code, rate, target)
+        else:
+            self._run(self._synthesize, text, self.voice_id(code), rate, target)
         return target
+
+    def _speak_piper(self, text: str, lang: str, rate: int, target: Path) -> None:
+        try:
+            with self._piper_lock:
+                if lang not in self._piper:  # loaded at first use: 0.5 s and ~100 MB each
+                    self._piper[lang] = PiperSpeaker(self._piper_models[lang])
+            self._piper[lang].speak(text, target, rate)
+        except VoiceError as exc:
+            raise SynthError(str(exc)) from exc
+        except Exception as exc:  # onnxruntime raises its own kinds; all mean "no audio"
+            raise SynthError(f"the Piper voice for {lang!r} failed: {exc}") from exc
+
+    def _speak_bundled(self, text: str, lang: str, rate: int, target: Path) -> None:
+        try:
+            espeak_data.speak(text, self._name(lang) or lang, rate, target)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise SynthError(f"espeak-ng with the bundled data failed: {exc}") from exc
 
     def _synthesize(self, text: str, voice: str, rate: int, target: Path) -> None:
         with _ENGINE_LOCK:

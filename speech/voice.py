@@ -110,6 +110,11 @@ class Voice:
     def has_voice(self, lang: str) -> bool:
         return self.synth is not None and self.synth.has_voice(lang)
 
+    def kind(self, lang: str) -> str | None:
+        """What speaks lang here: "piper", "espeak", "neighbour:nb", "recorded" or None (see
+        speech.voices.voice_for); None also when speech could not start."""
+        return self.synth.kind(lang) if self.synth is not None else None
+
     def reset(self) -> None:
         """Session end: silence, forget what was said and delete every audio file."""
         with self._cond:
