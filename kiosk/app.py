@@ -65,11 +65,14 @@ from kiosk.voice_control import LISTENING, NO_LISTENING, VoiceControl
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.helper_banner import HelperBanner
+from kiosk.widgets.practice_banner import PracticeBanner
 from kiosk.widgets.record_banner import RecordBanner
 from translations.catalog import N_, Localizer
 
 if TYPE_CHECKING:
+    from kiosk.practice import PracticeService
     from kiosk.runtime import Runtime
+    from kiosk.services.signin import DeviceSignIn
     from kiosk.slip import Slip
     from speech.recognizer import Heard
 
@@ -80,6 +83,8 @@ EXPLORE_OFF = N_("Explore mode is off.")
 HEADSET_ON = N_("The headset is connected. Speech now comes through it.")
 CHIME_CAPTION = N_("Sound: call chime")
 CALL_CANCELLED = N_("The call for staff is cancelled.")
+PRACTICE_SAID = N_("Practice. This is a practice visit: the people here are made up, and "
+                   "nothing you do is sent to the health service.")
 
 
 def _warm_later_views() -> None:
@@ -90,8 +95,8 @@ def _warm_later_views() -> None:
     import kiosk.screens.staff_help
     import kiosk.screens.step  # noqa: F401
 
-_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "record_banner",
-               "caption", "say")
+_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "practice_banner",
+               "record_banner", "caption", "say")
 
 
 class KioskApp(App[None]):
@@ -445,6 +450,8 @@ class KioskApp(App[None]):
             banner.show(acting.display_name if acting is not None else None, self.l10n)
         for helper in self.frame.query(HelperBanner):
             helper.show(self.runtime.helper.active_staff, self.l10n)
+        for practice in self.frame.query(PracticeBanner):
+            practice.show(self.runtime.practice is not None, self.l10n)
 
     # -- the flow -------------------------------------------------------------------------------
 
@@ -466,7 +473,10 @@ class KioskApp(App[None]):
         view.focus_first()
         self.sync_banners()
         if self.screen is self.frame:
-            self.say_shown(view)
+            # A practice visit says so first, before its first question.
+            starting = self.runtime.practice is not None and isinstance(view, LanguageView) \
+                and self.flow.depth == 2
+            self.say_shown(view, intro=self.l10n.gettext(PRACTICE_SAID) if starting else "")
 
     async def on_start_visit(self, message: StartVisit) -> None:
         if self.runtime.session.active or not isinstance(self.flow.top, IdleView):
@@ -513,7 +523,7 @@ class KioskApp(App[None]):
         from kiosk.screens.step import StepView
 
         guide = next(g for g in self.runtime.guides if g.id == guide_id)
-        runner = GuideRunner(guide, self.runtime.session, self.runtime.actions)
+        runner = GuideRunner(guide, self.runtime.session, self.runtime.visit.actions)
         self.call_next(self.flow.push, StepView(runner))
 
     async def on_guide_restart(self, message: GuideRestart) -> None:
@@ -612,8 +622,10 @@ class KioskApp(App[None]):
 
     def _staff_help_closed(self, result: str | None) -> None:
         runtime = self.runtime
-        if result == "unlocked":
+        if result in ("unlocked", "practice"):
             runtime.staff_call.answered()  # the staff member is here
+        if result == "practice":
+            self.start_practice()
         elif result == "cancelled":
             runtime.staff_call.cancel()
             runtime.audit.citizen_event("help_cancelled")
@@ -627,6 +639,25 @@ class KioskApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, StaffHelpScreen):
                 screen.show_call(state)
+
+    @work(thread=True, exclusive=True, group="practice", exit_on_error=False)
+    def start_practice(self) -> None:
+        """Staff asked for a practice visit: start its own practice service (off the UI
+        thread), then end whatever visit was open and begin the practice one."""
+        from kiosk.practice import start_practice
+
+        runtime = self.runtime
+        service = start_practice(runtime.settings, runtime.clock)
+        try:
+            self.call_from_thread(self._practice_ready, service)
+        except RuntimeError:
+            service.close()  # the kiosk stopped meanwhile
+
+    def _practice_ready(self, service: PracticeService) -> None:
+        # Nothing of the visit before (a real citizen's) may stay into the practice one.
+        self.end_session()
+        self.runtime.practice = service
+        self.call_next(self.post_message, StartVisit())
 
     def action_lock_helper(self) -> None:
         self.runtime.helper.lock()
@@ -698,9 +729,11 @@ class KioskApp(App[None]):
     def end_session(self) -> None:
         """Finish, End, timeout or SIGTERM: forget the citizen and start over, fresh."""
         runtime = self.runtime
+        signin = runtime.visit.signin
         token = self._forget_visit()
-        if token is not None:
-            self.revoke_token(token)
+        practice = runtime.end_practice()
+        if token is not None or practice is not None:
+            self.sign_out(signin, token, practice)
         runtime.output.set_volume(DEFAULT_VOLUME)
         self.idle.reset()
         self.l10n = Localizer(runtime.session.prefs.language)
@@ -722,10 +755,17 @@ class KioskApp(App[None]):
         return token
 
     @work(thread=True, exit_on_error=False, group="sign-out")
-    def revoke_token(self, token: str) -> None:
-        """Sign-out at the service, off the UI thread; a failure leaves a short-lived token to
-        expire on its own (signin.revoke logs that, without the token)."""
-        self.runtime.signin.revoke(token)
+    def sign_out(self, signin: DeviceSignIn, token: str | None,
+                 practice: PracticeService | None) -> None:
+        """Sign-out at the visit's service, off the UI thread; a failure leaves a short-lived
+        token to expire on its own (signin.revoke logs that, without the token). A practice
+        visit's service is stopped after it."""
+        try:
+            if token is not None:
+                signin.revoke(token)
+        finally:
+            if practice is not None:
+                practice.close()
 
     async def _back_to_idle(self) -> None:
         # Old views and dialogs hold personal text: remove every one, and the frame with them
@@ -745,10 +785,14 @@ class KioskApp(App[None]):
         """Any unexpected error: end the visit at once (wipe, revoke), log where it happened
         without any value, leave a calm line instead of a traceback on the screen, and exit
         non-zero so systemd starts a fresh kiosk."""
+        signin = self.runtime.visit.signin if self.ready else None
         token = self._forget_visit() if self.ready else None
+        practice = self.runtime.end_practice() if self.ready else None
         log.error("unexpected error, the kiosk restarts: %s", describe(error))
-        if token is not None:
-            self.runtime.signin.revoke(token)
+        if signin is not None and token is not None:
+            signin.revoke(token)
+        if practice is not None:
+            practice.close()
         self._return_code = RESTART_EXIT_CODE
         if self._exception is None:
             # Textual's test pilot re-raises this at the end of run_test.

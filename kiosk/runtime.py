@@ -28,6 +28,7 @@ from kiosk.config import ConfigError, Settings
 from kiosk.demo import DemoBackend
 from kiosk.guides.loader import bundled_guides_dir, load_guides
 from kiosk.guides.model import Guide
+from kiosk.practice import PracticeService, VisitServices
 from kiosk.services.delivery_token import (
     ClientSecret,
     Credential,
@@ -91,12 +92,29 @@ class Runtime:
     synth: Synthesizer | None = None
     speech_problem: str | None = None
     """Why the kiosk runs silent although speech is on (shown to staff, never personal)."""
+    practice: PracticeService | None = None
+    """The practice service of a practice visit under way (staff started it), else None."""
     _closed: bool = field(default=False, repr=False)
+
+    @property
+    def visit(self) -> VisitServices:
+        """What the current visit's tasks and sign-in go through: the practice service during a
+        practice visit (never the configured one), else the configured service."""
+        return self.practice if self.practice is not None else self
+
+    def end_practice(self) -> PracticeService | None:
+        """The visit is over: the practice service, if one ran, is detached (the caller closes
+        it once its sign-out is done)."""
+        practice, self.practice = self.practice, None
+        return practice
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        practice = self.end_practice()
+        if practice is not None:
+            practice.close()
         if self.delivery is not None:
             self.delivery.stop()
         self.outbox.close()

@@ -19,8 +19,11 @@ from kiosk.widgets.qr_code import QrCode
 
 
 def qr_settings(runtime: Any) -> dict[str, str]:
-    """The addresses a finish step's ``qr`` may name: the configured portal, else in practice
-    mode the demo service's practice portal page."""
+    """The addresses a finish step's ``qr`` may name: in a practice visit the practice
+    service's portal page, else the configured portal, else in practice mode the demo service's
+    practice portal page."""
+    if runtime.practice is not None:
+        return {"portal_url": f"{runtime.practice.demo.base_url}/portal"}
     if runtime.settings.portal_url is not None:
         return {"portal_url": runtime.settings.portal_url}
     if runtime.demo is not None:

@@ -1,10 +1,11 @@
 """The frame: the one screen of the kiosk, around the citizen's flow.
 
-From top to bottom: the helper banner (a staff member is helping), the record banner (whose
-record is open), the flow (the stack of views a visit goes through), the caption line (what is
-being heard) and the help bar. Keys that every view shares are bound here and go to the view on
-top of the flow. The frame carries the language's direction as a class (``ltr`` or ``rtl``),
-so its stylesheets mirror the layout for a right-to-left language.
+From top to bottom: the practice banner (a practice visit), the helper banner (a staff member is
+helping), the record banner (whose record is open), the flow (the stack of views a visit goes
+through), the caption line (what is being heard) and the help bar. Keys that every view shares
+are bound here and go to the view on top of the flow. The frame carries the language's direction
+as a class (``ltr`` or ``rtl``), so its stylesheets mirror the layout for a right-to-left
+language.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.help_bar import HelpBar
 from kiosk.widgets.helper_banner import HelperBanner
+from kiosk.widgets.practice_banner import PracticeBanner
 from kiosk.widgets.record_banner import RecordBanner
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class FrameScreen(Screen[Any]):
         self.post_message(self.Resumed())
 
     def compose(self) -> ComposeResult:
+        yield PracticeBanner()
         yield HelperBanner()
         yield RecordBanner()
         yield Flow(id="flow")

@@ -2,8 +2,8 @@
 
 The kiosk never sees a password or e-ID; a thread worker runs the sign-in service's one polling
 loop (``DeviceSignIn.wait``) at the interval the service asks for, and posts what happened. In
-practice mode a clearly labelled button approves the sign-in the way a phone would, through the
-practice service's own typed call (``practice_approve``).
+practice mode and in a practice visit a clearly labelled button approves the sign-in the way a
+phone would, through the practice service's own typed call (``practice_approve``).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class SignInView(View):
         if self.status in ("expired", "denied"):
             return [Offer("new-code", gettext("Get a new code"), key=1)]
         found = [Offer("code-again", gettext("Say the code again"))]
-        if self.host.runtime.settings.practice_mode:
+        if self.host.runtime.visit.demo is not None:
             found.insert(0, Offer("practice-approve",
                                   gettext("Practice: approve without a phone")))
         return numbered(found)
@@ -117,7 +117,7 @@ class SignInView(View):
 
     @work(thread=True, exclusive=True, group="signin", exit_on_error=False)
     def begin(self) -> None:
-        signin = self.host.runtime.signin
+        signin = self.host.runtime.visit.signin
         worker = get_current_worker()
 
         def sleep(seconds: float) -> bool:
@@ -163,7 +163,7 @@ class SignInView(View):
         auth = self.auth
         if auth is None:
             return
-        demo = self.host.runtime.demo
+        demo = self.host.runtime.visit.demo
         try:
             if demo is None:
                 raise PracticeCodeError("no practice service is running")

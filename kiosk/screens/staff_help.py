@@ -1,6 +1,6 @@
 """Get staff help: the call for staff (opened, the app has called and chimed) says help is on
 the way and, honestly, how far the message to the staff got; "Cancel the call" ends it in one
-press. Staff unlock helper mode here with a PIN.
+press. Staff unlock helper mode here with a PIN, or start a practice visit with it.
 
 The PIN field is masked, never spoken (it is not part of the screen's text) and never logged.
 """
@@ -24,6 +24,7 @@ from translations.catalog import N_
 
 HELP_ON_THE_WAY = N_("Help is on the way.")
 CANCEL_CALL = N_("Cancel the call")
+PRACTICE_VISIT = N_("Start a practice visit")
 CALL_STATUS: dict[str, str] = {
     # No webhook: nothing is sent, and the screen must not suggest otherwise.
     "local": N_("This kiosk sends no message to the staff. A staff member will come when they "
@@ -39,8 +40,9 @@ QUIET_POLLS = 300
 
 
 class StaffHelpScreen(KioskModal):
-    """Dismisses with "unlocked" when helper mode was unlocked, "cancelled" when the citizen
-    cancelled the call, else None. ``wait_s``: the chime rings that long, speech comes after."""
+    """Dismisses with "unlocked" when helper mode was unlocked, "practice" when a staff member
+    asked for a practice visit with their PIN, "cancelled" when the citizen cancelled the call,
+    else None. ``wait_s``: the chime rings that long, speech comes after."""
 
     CSS_PATH = "staff_help.tcss"
 
@@ -72,8 +74,10 @@ class StaffHelpScreen(KioskModal):
             problem = Say("", shown, classes="error", id="pin-error")
             problem.display = False
             yield problem
-            yield Grid(BigButton(None, l10n.gettext("Unlock"), shown, id="unlock"),
-                       classes="tiles")
+            yield Grid(*shown.row([
+                BigButton(None, l10n.gettext("Unlock"), shown, id="unlock"),
+                BigButton(None, l10n.gettext(PRACTICE_VISIT), shown, id="practice")]),
+                classes="tiles")
 
     def on_mount(self) -> None:
         # Not query_one: a dialog closed before it was up (F1, then Back at once) has no
@@ -129,9 +133,9 @@ class StaffHelpScreen(KioskModal):
         self.try_unlock()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "unlock":
+        if event.button.id in ("unlock", "practice"):
             event.stop()
-            self.try_unlock()
+            self.try_unlock("practice" if event.button.id == "practice" else "unlocked")
         elif event.button.id == "cancel-call":
             event.stop()
             self.dismiss("cancelled")
@@ -139,7 +143,9 @@ class StaffHelpScreen(KioskModal):
             event.stop()
             self.dismiss(None)
 
-    def try_unlock(self) -> None:
+    def try_unlock(self, then: str = "unlocked") -> None:
+        """Check the PIN; a right one closes the dialog with ``then`` (helper mode is on, or
+        "practice": the staff member starts a practice visit)."""
         field = self.query_one("#pin", Input)
         pin = field.value
         # The PIN leaves the screen at once, right or wrong.
@@ -153,7 +159,7 @@ class StaffHelpScreen(KioskModal):
                 math.ceil(exc.seconds_left)))
             return
         if unlocked:
-            self.dismiss("unlocked")
+            self.dismiss(then)
         else:
             self.show_problem(self.l10n.gettext("That PIN is not right. Try again."))
 
