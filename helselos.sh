@@ -10,7 +10,9 @@ set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
 
-PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 alsa-utils sox tmux zbar-tools)
+# apertium-*: rule-based machine translation between bokmål, nynorsk and Swedish.
+PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 alsa-utils sox tmux zbar-tools
+          apertium apertium-nno-nob apertium-swe-nor apertium-recursive)
 VENV=.venv
 STAMP="$VENV/.helselos-installed"
 

@@ -93,6 +93,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Extra attempts for idempotent requests, with backoff."""
     country: str = "NO"
     """NO or SE: whose rules apply to proxies and parents acting for children."""
+    office_language: str = "nb"
+    """Language the GP office writes and reads in: its messages and alerts are
+    machine-translated from it, and a citizen's message into it, where a pair is installed
+    (practice mode: en, the language of the demo service's people)."""
     outbox_max_age_h: Annotated[int, Meta(ge=1, le=24 * 30)] = 72
     """Hours an undelivered submission may wait on this kiosk before it is discarded."""
     portal_url: str | None = None

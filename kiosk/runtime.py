@@ -51,9 +51,15 @@ from speech.models import find_model
 from speech.synth import SynthError, Synthesizer
 from speech.voice import Voice
 from translations.catalog import Localizer
+from translations.mt import MachineTranslator, engines_for
 from translations.recordings import Recordings
 
 log = logging.getLogger(__name__)
+
+
+DEMO_LANGUAGE = "en"
+"""The practice service's GP office writes in English (kiosk/demo/seed.yaml): in practice mode
+its words are machine-translated from English, whatever office_language says."""
 
 
 def translate(msgid: str, lang: str) -> str:
@@ -256,7 +262,9 @@ def build_runtime(
         actions = TaskActions(TaskContext(
             fhir, clock, sender, country=settings.country,
             renewal_code=RenewalCode.parse(settings.renewal_task_code),
-            audit=audit.citizen_event))
+            audit=audit.citizen_event,
+            translator=MachineTranslator(engines_for(settings.state_dir)),
+            office_language=settings.office_language if demo is None else DEMO_LANGUAGE))
         signin = DeviceSignIn(discovery, fhir, settings.client_id, scope=settings.scopes,
                               audience=settings.audience,
                               national_id_claim=settings.national_id_claim, clock=clock)

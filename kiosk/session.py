@@ -74,6 +74,9 @@ class Session:
         self.answers: dict[str, Any] = {}
         self.labels: dict[str, str] = {}
         self.fetched: dict[str, Any] = {}
+        self.translated: dict[tuple[str, str, str], Any] = {}
+        """Machine translations made this visit, by (text, source, target): they may hold
+        personal data, so they last the visit (several tasks may show one message), no longer."""
         self.guide_id: str | None = None
         self.active = False
 
@@ -101,6 +104,7 @@ class Session:
         self.answers.clear()
         self.labels.clear()
         self.fetched.clear()
+        self.translated.clear()
         return False
 
     def sign_out(self) -> None:
@@ -140,9 +144,11 @@ class Session:
         self.answers.clear()
         self.labels.clear()
         self.fetched.clear()
+        self.translated.clear()
         self.answers = {}
         self.labels = {}
         self.fetched = {}
+        self.translated = {}
         self.guide_id = None
         self.prefs = Preferences(language=self._default_language)
         self.active = False

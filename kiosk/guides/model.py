@@ -297,6 +297,9 @@ class Option:
     note: str = ""
     """An English msgid the screen translates and always shows after the time or name, e.g.
     "by video" for one of my appointments, "due now" for a recommended vaccine."""
+    original: str = ""
+    """Set when ``label`` is a machine translation: the text as the service wrote it. The
+    screen labels the translation as such and shows this instead at one key."""
 
 
 @dataclass(frozen=True)

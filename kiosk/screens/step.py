@@ -21,9 +21,14 @@ from kiosk.screens.error import SIGN_IN_AGAIN, TRY_AGAIN
 from kiosk.screens.step_kinds import RENDERERS, Renderer
 from kiosk.screens.view import View
 from kiosk.services.http import ServiceError
+from translations.catalog import N_
 
 PAGE = 6
 LARGE_PAGE = 3
+
+MACHINE_TRANSLATED = N_("Machine-translated: {text}")
+"""How a machine translation is shown and said: always labelled, never passed off as the
+service's own words."""
 
 
 class StepView(View):
@@ -56,6 +61,8 @@ class StepView(View):
         self.options: list[Option] | None = None
         self._options_for: str | None = None
         self.show_detail = False
+        self.show_original = False
+        """Machine-translated items show the text as the service wrote it instead."""
 
     @property
     def renderer(self) -> Renderer:
@@ -114,6 +121,9 @@ class StepView(View):
         # Backend text (a medicine's name) is shown as the service wrote it.
         if option.start is not None:
             name = self.l10n.when(option.start)
+        elif option.original:
+            name = (option.original if self.show_original
+                    else self.l10n.format(MACHINE_TRANSLATED, text=option.label))
         else:
             name = self.l10n.gettext(option.label) if option.label_msgid else option.label
         return self.shown.joined([
@@ -169,6 +179,7 @@ class StepView(View):
             return
         self.options, self._options_for = message.options, message.step_id
         self.pager.page = 0
+        self.show_original = False
         await self.show_step()
 
     @work(thread=True, exclusive=True, group="step", exit_on_error=False)

@@ -168,7 +168,14 @@ class ListRenderer(ListingRenderer):
     def offers(self, view: StepView, step: ListStep) -> list[Offer]:
         if not view.has_options_for(step):
             return []
-        return [Offer("seen", view.l10n.gettext("Next"), key=1)]
+        gettext = view.l10n.gettext
+        found = [Offer("seen", gettext("Next"), key=1)]
+        if any(option.original for option in view.options or []):
+            # The original is one key away from any machine translation, and back again.
+            label = (gettext("Show the translation") if view.show_original
+                     else gettext("Show the original"))
+            found.append(Offer("original", label, key=2))
+        return found
 
     def compose(self, view: StepView, step: ListStep) -> ComposeResult:
         waiting = self.waiting(view, step)
@@ -182,6 +189,10 @@ class ListRenderer(ListingRenderer):
         yield from (view.tile(offer) for offer in self.offers(view, step))
 
     async def take(self, view: StepView, step: ListStep, offer: Offer) -> None:
+        if offer.id == "original":
+            view.show_original = not view.show_original
+            await view.show_step()
+            return
         await view.answer(view.runner.seen)
 
 

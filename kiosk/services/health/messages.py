@@ -68,11 +68,12 @@ def messages(fhir: FhirClient, token: str, patient_id: str) -> list[Message]:
 
 def message(
     patient_id: str, text: str, now: datetime, *, in_response_to: str | None = None,
-    recipient: str | None = None,
+    recipient: str | None = None, translation: str | None = None,
 ) -> submission.Submission:
     """A message from the patient to the GP office; a reply names the message it answers.
 
     ``recipient`` is a reference such as ``Organization/<id>`` when the office is known.
+    ``translation`` (labelled machine translation) follows the original as a second payload.
     """
     body = text.strip()
     if not body:
@@ -86,6 +87,8 @@ def message(
         "sent": instant(now),
         "payload": [{"contentString": body}],
     }
+    if translation:
+        communication["payload"].append({"contentString": translation})
     if in_response_to is not None:
         communication["inResponseTo"] = [{"reference": f"Communication/{check_id(in_response_to)}"}]
     if recipient is not None:

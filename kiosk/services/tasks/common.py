@@ -23,6 +23,7 @@ from kiosk.services.health.submission import Submission
 from kiosk.services.http import ServiceError
 from kiosk.services.outbox_worker import OutboxSender, Queued
 from translations.catalog import N_
+from translations.mt import MachineTranslator
 
 
 class NotSignedIn(ServiceError):
@@ -52,6 +53,10 @@ class TaskContext:
     """How the GP office's system codes a request to renew a medicine."""
     audit: Callable[[str], None] | None = None
     """Records a citizen's event by name in the audit log (AUDITED); None: nothing is."""
+    translator: MachineTranslator | None = None
+    """Machine translation of the GP office's and the citizen's own words; None: none."""
+    office_language: str = "nb"
+    """The language the GP office writes and reads in."""
 
 
 Source = Callable[[TaskContext, Any], list[Option]]

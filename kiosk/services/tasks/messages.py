@@ -12,20 +12,26 @@ from typing import Any
 from kiosk.guides.model import ActionResult, Option
 from kiosk.services.health import messages as health
 from kiosk.services.tasks.common import TaskContext, answer, submit, who
+from kiosk.services.tasks.machine import for_citizen, for_office
 
 START_LENGTH = 60
 """About ten words: enough to recognise the message when it is read back."""
 
 
 def my_messages(context: TaskContext, session: Any) -> list[Option]:
-    """The conversation, newest first: each message's text, and who sent it."""
+    """The conversation, newest first: each message's text, and who sent it. The office's
+    words are machine-translated into the citizen's language where a pair is installed."""
     token, patient_id = who(session)
     me = session.person.display_name
-    return [
-        Option(id=m.id, label=m.text, detail=m.sender or (me if m.from_patient else ""))
-        for m in health.messages(context.fhir, token, patient_id)
-        if m.text
-    ]
+    listed = []
+    for m in health.messages(context.fhir, token, patient_id):
+        if not m.text:
+            continue
+        label, original = (m.text, "") if m.from_patient else for_citizen(context, session,
+                                                                            m.text)
+        listed.append(Option(id=m.id, label=label, original=original,
+                             detail=m.sender or (me if m.from_patient else "")))
+    return listed
 
 
 def start_of(text: str, length: int = START_LENGTH) -> str:
@@ -44,10 +50,12 @@ def message_start(context: TaskContext, session: Any) -> ActionResult:
 
 
 def send_message(context: TaskContext, session: Any) -> ActionResult:
-    """Send the typed message to the GP office."""
+    """Send the typed message to the GP office: as written, and machine-translated (labelled)
+    into the office's language when the citizen wrote in another."""
     _token, patient_id = who(session)
     text = str(answer(session, "message"))
-    return submit(context, session, health.message(patient_id, text, context.clock.now()))
+    return submit(context, session, health.message(
+        patient_id, text, context.clock.now(), translation=for_office(context, session, text)))
 
 
 SOURCES = {"my_messages": my_messages}

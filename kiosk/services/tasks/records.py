@@ -12,6 +12,7 @@ from typing import Any
 from kiosk.guides.model import Option
 from kiosk.services.health import alerts, contacts, vaccines
 from kiosk.services.tasks.common import TaskContext, who
+from kiosk.services.tasks.machine import for_citizen
 from translations.catalog import KIOSK_TZ, N_
 
 STATUS_WORDS = {
@@ -49,12 +50,15 @@ def vaccine_recommendations(context: TaskContext, session: Any) -> list[Option]:
 
 
 def my_alerts(context: TaskContext, session: Any) -> list[Option]:
+    """The health service's alerts, machine-translated into the citizen's language where a
+    pair is installed."""
     token, patient_id = who(session)
-    return [
-        Option(id=a.id, label=a.text, detail=a.sender,
-               day=a.sent.astimezone(KIOSK_TZ).date() if a.sent else None)
-        for a in alerts.alerts(context.fhir, token, patient_id)
-    ]
+    listed = []
+    for a in alerts.alerts(context.fhir, token, patient_id):
+        label, original = for_citizen(context, session, a.text)
+        listed.append(Option(id=a.id, label=label, original=original, detail=a.sender,
+                             day=a.sent.astimezone(KIOSK_TZ).date() if a.sent else None))
+    return listed
 
 
 def health_contacts(context: TaskContext, session: Any) -> list[Option]:

@@ -1,0 +1,116 @@
+"""The operator's machine-translation commands: `kiosk translations add FILE.argosmodel` (an Argos
+pair, installed from a file: nothing is downloaded) and `kiosk translations list` (every pair
+installed, Apertium's and Argos's, and which languages the GP office's words reach)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli_voice import VoiceUsageError
+from kiosk.config import Settings
+
+EXAMPLES = """examples:
+  kiosk translations add /media/usb/translate-en_uk-1_9.argosmodel
+  kiosk translations add /media/usb/translate-uk_en-1_9.argosmodel --replace
+  kiosk translations list
+"""
+
+CHECK_TEXT = "Your appointment is on Monday."
+"""Translated once by `add`, so a package that does not load is not left installed."""
+
+SettingsFor = Callable[[argparse.Namespace], Settings]
+
+
+def _subcommands(commands: Any, name: str, **parser_options: Any) -> Any:
+    """The subcommands of command name, made now unless another module made it already (the
+    `translations` command is shared with the recorded-audio commands)."""
+    existing = commands.choices.get(name)
+    if existing is None:
+        existing = commands.add_parser(name, **parser_options)
+        return existing.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    return next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], None],
+                 settings_for: SettingsFor) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    translations = _subcommands(
+        commands, "translations", help="work with translations", formatter_class=raw,
+        description="Translations of the kiosk's texts, and machine translation of the GP "
+        "office's messages and alerts.")
+    add = translations.add_parser(
+        "add", help="install an Argos machine-translation pair from an .argosmodel file",
+        formatter_class=raw, epilog=EXAMPLES,
+        description="Install an Argos Translate package (one language pair, e.g. en->uk) into "
+        "state_dir/argos/packages. It must bring its sentence splitter (minisbd/LANG.onnx); it "
+        "translates a sentence first, and one that does not is not installed. Nothing is "
+        "downloaded. Restart the kiosk to use it.")
+    add_config(add)
+    add.add_argument("path", type=Path, metavar="FILE.argosmodel", help="the package file")
+    add.add_argument("--replace", action="store_true",
+                     help="replace an installed package of the same pair")
+    add.set_defaults(func=lambda args: cmd_translations_add(args, settings_for(args)))
+    listing = translations.add_parser(
+        "list", help="list machine-translation pairs", formatter_class=raw, epilog=EXAMPLES,
+        description="List the installed machine-translation pairs (Apertium from Debian "
+        "packages, Argos from .argosmodel files) and, for each language the kiosk offers, "
+        "how the GP office's words reach it (directly or through English).")
+    add_config(listing)
+    listing.set_defaults(func=lambda args: cmd_translations_list(args, settings_for(args)))
+
+
+def cmd_translations_add(args: argparse.Namespace, settings: Settings) -> int:
+    from translations.mt import EngineFailed
+    from translations.mt_argos import Argos, PackageError, add_package, installed
+
+    try:
+        source, target = add_package(args.path, settings.state_dir, replace=args.replace)
+    except PackageError as exc:
+        raise VoiceUsageError(f"{args.path}: {exc}") from exc
+    print(f"checking {source}->{target} (loading the model) …", file=sys.stderr)
+    try:
+        Argos(settings.state_dir).translate(CHECK_TEXT, source, target)
+    except EngineFailed as exc:
+        shutil.rmtree(installed(settings.state_dir)[(source, target)], ignore_errors=True)
+        cause = exc.__cause__ or exc
+        raise VoiceUsageError(f"{args.path}: it does not translate ({cause}); not installed") \
+            from exc
+    print(f"installed Argos pair {source}->{target} in {settings.state_dir / 'argos'}")
+    return 0
+
+
+def cmd_translations_list(args: argparse.Namespace, settings: Settings) -> int:
+    from translations.languages import LANGUAGES
+    from translations.mt import MachineTranslator, engines_for
+
+    engines = engines_for(settings.state_dir)
+    pairs = sorted((engine.name, *pair) for engine in engines for pair in engine.pairs())
+    if not pairs:
+        print("no machine-translation pairs: install apertium-nno-nob and apertium-swe-nor, "
+              "or add an Argos pair (see kiosk translations add --help)")
+        return 0
+    print(f"{'engine':<9} pair")
+    for engine_name, source, target in pairs:
+        print(f"{engine_name:<9} {source}->{target}")
+    translator = MachineTranslator(engines)
+    office = settings.office_language
+    print(f"\nthe GP office's words ({office}) and the citizen's replies:")
+    for code in sorted(LANGUAGES):
+        if code == office:
+            continue
+        ways = [_route(translator, office, code), _route(translator, code, office)]
+        print(f"  {code:<4} {ways[0]:<28} {ways[1]}")
+    return 0
+
+
+def _route(translator: Any, source: str, target: str) -> str:
+    route = translator.route(source, target)
+    if route is None:
+        return f"{source}->{target}: none"
+    return f"{source}->{target}: " + " + ".join(f"{hop.engine} {hop.source}->{hop.target}"
+                                              for hop in route)
