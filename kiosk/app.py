@@ -60,6 +60,7 @@ from kiosk.screens.timeout_warning import TimeoutWarningScreen
 from kiosk.screens.view import View
 from kiosk.session import DEFAULT_VOLUME
 from kiosk.starting import StartFailed, Starting
+from kiosk.stats import VisitTally, count_visit
 from kiosk.themes import THEMES
 from kiosk.voice_control import LISTENING, NO_LISTENING, VoiceControl
 from kiosk.widgets.caption import CaptionLine
@@ -153,6 +154,8 @@ class KioskApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self.headset: HeadsetWatch | None = None
         self.voice_control: VoiceControl | None = None
+        self._tally: VisitTally | None = None
+        """What the visit under way adds to the visit counts (None: no visit, or practice)."""
         self.frame = FrameScreen(self.l10n)
 
     @property
@@ -483,6 +486,9 @@ class KioskApp(App[None]):
             return
         self.runtime.session.begin()
         self.runtime.audit.citizen_event("visit_start")
+        # Practice visits are not counted: they are a course's, not citizens'.
+        self._tally = None if self.runtime.practice is not None else VisitTally()
+        self.helper_changed()
         self.idle.reset()
         await self.flow.push(LanguageView())
 
@@ -523,6 +529,8 @@ class KioskApp(App[None]):
         from kiosk.screens.step import StepView
 
         guide = next(g for g in self.runtime.guides if g.id == guide_id)
+        if self._tally is not None:
+            self._tally.task(guide_id)
         runner = GuideRunner(guide, self.runtime.session, self.runtime.visit.actions)
         self.call_next(self.flow.push, StepView(runner))
 
@@ -664,6 +672,8 @@ class KioskApp(App[None]):
         self.helper_changed()
 
     def helper_changed(self) -> None:
+        if self._tally is not None:
+            self._tally.helped(self.runtime.helper.active_staff is not None)
         self.sync_banners()
 
     def action_repeat(self) -> None:
@@ -747,6 +757,11 @@ class KioskApp(App[None]):
         runtime = self.runtime
         token = runtime.session.access_token
         visiting = runtime.session.active
+        tally, self._tally = self._tally, None
+        if visiting and tally is not None:
+            tally.helped(runtime.helper.active_staff is not None)
+            count_visit(runtime.settings.state_dir, runtime.clock.now(), tally,
+                        runtime.session.prefs.language)
         runtime.session.wipe()
         runtime.voice.reset()
         runtime.helper.lock()

@@ -347,6 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.cli_audit import add_commands as add_audit_commands
 
     add_audit_commands(commands, _add_config, _settings)
+    from kiosk.cli_stats import add_commands as add_stats_commands
+
+    add_stats_commands(commands, _add_config, _settings)
     from kiosk.cli_translations import add_commands as add_translations_commands
 
     add_translations_commands(commands, _add_config, _settings)

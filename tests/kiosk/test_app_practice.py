@@ -14,6 +14,7 @@ import pytest
 import kiosk.practice
 from kiosk.app import PRACTICE_SAID, KioskApp
 from kiosk.runtime import Runtime
+from kiosk.stats import FILE_NAME
 from kiosk.widgets.practice_banner import PRACTICE_BANNER, PracticeBanner
 from tests.trap_server import TrapServer
 
@@ -86,6 +87,8 @@ async def test_a_practice_booking_never_reaches_the_configured_service(
         await kd.settle(pilot)
         assert runtime.practice is None
         assert not app.frame.query_one(PracticeBanner).display
+        # A course's visit is not a citizen's: it is not in the digital-inclusion counts.
+        assert not (runtime.settings.state_dir / FILE_NAME).exists()
     assert trap.requests == []
 
 
