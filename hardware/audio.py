@@ -294,6 +294,9 @@ def make_tone(
     return Path(path)
 
 
+LISTENING_SOUND_S = 0.12
+"""The "speak now" beep after the Talk key: short, so the citizen's first word comes after it."""
+
 CHIME_S = 0.9
 """How long the call-staff chime lasts: speech that follows it waits this long."""
 

@@ -362,6 +362,10 @@ class KioskApp(App[None]):
                    "tone": self.l10n.gettext("Sound: warning tone")}.get(event.kind, "")
         if self.voice_control is not None and event.kind in ("speaking", "done"):
             self.voice_control.speaking(event.kind == "speaking")
+            listener = self.voice_control.listener
+            if event.kind == "done" and listener.listening and listener.listens(self.l10n.lang):
+                # Speech cut short by the Talk key ends after listening began: say so still.
+                caption = self.l10n.gettext(LISTENING)
         self.show_caption(caption)
 
     def show_caption(self, caption: str) -> None:

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hardware.audio import AudioOutput, NullOutput, make_chime, open_output
+from hardware.audio import (
+    LISTENING_SOUND_S,
+    AudioOutput,
+    NullOutput,
+    make_chime,
+    make_tone,
+    open_output,
+)
 from hardware.headset import JackSensor, open_jack
 from hardware.microphone import AudioSource, MicrophoneSource
 from hardware.printer import ReceiptPrinter, open_printer
@@ -61,7 +68,6 @@ DEMO_LANGUAGE = "en"
 """The practice service's GP office writes in English (kiosk/demo/seed.yaml): in practice mode
 its words are machine-translated from English, whatever office_language says."""
 
-
 def translate(msgid: str, lang: str) -> str:
     """Translation callback for the voice (it speaks notices such as the privacy notice)."""
     return Localizer(lang).gettext(msgid)
@@ -93,6 +99,8 @@ class Runtime:
     staff_call: StaffCall
     chime: Path
     """The call-staff chime (a WAV in a private temporary folder)."""
+    listening_sound: Path
+    """The short high beep that says "speak now" after the Talk key (same folder)."""
     listener: Listener | None = None
     """Listening for spoken answers; None when voice_input is off."""
     synth: Synthesizer | None = None
@@ -222,9 +230,11 @@ def build_runtime(
         credential = delivery_credential(settings)
         staff_call = StaffCall(staff_webhook(settings), clock=clock)
         started.append(staff_call.close)
-        chime_dir = Path(tempfile.mkdtemp(prefix="helselos-chime-"))
-        started.append(lambda: shutil.rmtree(chime_dir, ignore_errors=True))
-        chime = make_chime(chime_dir / "chime.wav")
+        sounds_dir = Path(tempfile.mkdtemp(prefix="helselos-sounds-"))
+        started.append(lambda: shutil.rmtree(sounds_dir, ignore_errors=True))
+        chime = make_chime(sounds_dir / "chime.wav")
+        listening_sound = make_tone(sounds_dir / "listening.wav", freq=1320.0,
+                                    seconds=LISTENING_SOUND_S)
         if settings.fhir_base_url is None:
             demo = DemoBackend(
                 host=settings.demo_host, port=0, clock=clock, seed=demo_seed,
@@ -291,6 +301,8 @@ def build_runtime(
         guides=guides, actions=actions, signin=signin, voice=voice, helper=helper, audit=audit,
         demo=demo, fhir_base_url=fhir_base_url, pool=pool, discovery=discovery, output=output,
         printer=printer, headset=headset,
-        outbox=outbox, delivery=delivery, staff_call=staff_call, chime=chime, listener=listener,
+        outbox=outbox, delivery=delivery, staff_call=staff_call, chime=chime,
+        listening_sound=listening_sound,
+        listener=listener,
         synth=synth, speech_problem=problem,
     )

@@ -10,8 +10,10 @@ is not exactly one of the screen's phrases only shows what was heard.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+from hardware.audio import LISTENING_SOUND_S
 from kiosk.offers import by_id
 from kiosk.screens.view import View
 from kiosk.voice_grammar import Grammar, grammar
@@ -21,6 +23,11 @@ from translations.catalog import N_
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
     from speech.listener import Listener
+
+log = logging.getLogger(__name__)
+
+ECHO_S = 0.1
+"""How long a room carries the listening beep after it ends (a small room, a hard floor)."""
 
 PUSH_HINT = N_("Press F5, then say the words on a button, or say \"number\" and its number.")
 ALWAYS_HINT = N_("You can also say the words on a button, or \"number\" and its number.")
@@ -64,10 +71,20 @@ class VoiceControl:
             self.refresh()
 
     def talk(self) -> bool:
-        """The Talk key: stop speaking and listen; False when the kiosk cannot listen here."""
-        self.app.runtime.voice.stop()
+        """The Talk key: stop speaking, beep "speak now" and listen; False when the kiosk
+        cannot listen here."""
+        runtime = self.app.runtime
+        runtime.voice.stop()
         self.speaking(False)
-        return self.listener.talk()
+        # The microphone would hear the beep: the listener is deaf while it plays, and a
+        # little after for the room's echo.
+        if not self.listener.talk(deaf_s=LISTENING_SOUND_S + ECHO_S):
+            return False
+        try:
+            runtime.output.play(runtime.listening_sound)
+        except Exception:  # a broken sound card must not stop the citizen from speaking
+            log.exception("the listening sound could not be played")
+        return True
 
     def answered(self, text: str, command: str | None) -> None:
         """What the recognizer heard: act only on an exact phrase of the screen on top."""

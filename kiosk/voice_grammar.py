@@ -2,10 +2,10 @@
 in the view's language, each mapped to what it does.
 
 Built from the same offers the view draws (kiosk.offers), so the recognizer listens for
-exactly what the screen offers: each offer's label and voice words, "number N" (or N alone)
-for a numbered tile (in words, as the language says it, and in digits), a number question's
-values, and the commands every screen shares (help, repeat, back, stop, slower, faster,
-louder, softer, end). A phrase that would mean two
+exactly what the screen offers: each offer's label and voice words (a free time's are its
+time as said aloud), "number N" (or N alone) for a numbered tile (in words, as the language
+says it, and in digits), a number question's values, and the commands every screen shares
+(help, repeat, back, stop, slower, faster, louder, softer, end). A phrase that would mean two
 different things on the same screen is left out: an ambiguous command must not act. No Textual.
 """
 
@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from babel.dates import format_datetime
 from num2words import num2words
 
 from kiosk.offers import Offer, numbered
 from speech.recognizer import normalise
-from translations.catalog import N_, Localizer
+from translations.catalog import KIOSK_TZ, N_, Localizer
 
 GLOBAL_COMMANDS: dict[str, tuple[str, ...]] = {
     "help": (N_("help"), N_("staff")),
@@ -69,6 +71,27 @@ def number_values(minimum: float, maximum: float, decimals: int, lang: str) -> d
         values[number_words(int(value) if whole else value, lang)] = typed
         value += step
     return values
+
+
+SPOKEN_HOUR = N_("{hour} o'clock")
+SPOKEN_TIME = N_("{hour} {minute}")
+"""How a time is said aloud, in number words: "ten o'clock", "ten thirty"."""
+
+
+def spoken_times(when: datetime, l10n: Localizer) -> tuple[str, ...]:
+    """A time as people say it, alone and after its weekday ("ten thirty", "tuesday ten
+    thirty"), on the 24-hour clock and, in the afternoon, the 12-hour one. Two slots at the same
+    time on different days make the time alone ambiguous; the grammar then keeps the weekday."""
+    local = when.astimezone(KIOSK_TZ) if when.tzinfo is not None else when
+    hours = dict.fromkeys([local.hour, (local.hour - 1) % 12 + 1])
+    said = []
+    for hour in hours:
+        words = number_words(hour, l10n.lang)
+        said.append(l10n.format(SPOKEN_HOUR, hour=words) if local.minute == 0 else
+                    l10n.format(SPOKEN_TIME, hour=words,
+                                minute=number_words(local.minute, l10n.lang)))
+    weekday = format_datetime(local, "EEEE", locale=l10n.lang)
+    return (*said, *(f"{weekday} {time}" for time in said))
 
 
 @dataclass(frozen=True)

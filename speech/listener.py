@@ -64,6 +64,8 @@ class Listener:
         listening thread only, so new commands reach it there, before its next block."""
         self._window = 0
         """Blocks left in the push-to-talk window."""
+        self._deaf = 0
+        """Blocks at the window's start that are not fed (the listening sound plays)."""
         self._closed = threading.Event()
         self._source: AudioSource | None = None
         self._thread = threading.Thread(target=self._listen, name="listener", daemon=True)
@@ -112,12 +114,14 @@ class Listener:
         with self._lock:
             self._lang, self._commands, self._fillers = lang, tuple(commands), tuple(fillers)
 
-    def talk(self) -> bool:
-        """Open a push-to-talk window; False when the kiosk cannot listen in this language."""
+    def talk(self, deaf_s: float = 0.0) -> bool:
+        """Open a push-to-talk window; False when the kiosk cannot listen in this language.
+        The first deaf_s of the window are not heard: the kiosk's own "listening" sound."""
         with self._lock:
             if self.problem is not None or self._recognizers.get(self._lang) is None:
                 return False
             self._window = round(WINDOW_S / BLOCK_SECONDS)
+            self._deaf = round(deaf_s / BLOCK_SECONDS)
         self._state("listening")
         return True
 
@@ -190,6 +194,9 @@ class Listener:
                     return
                 self._window -= 1
                 closed = self._window == 0
+                if self._deaf > 0 and not closed:
+                    self._deaf -= 1
+                    return
             else:
                 closed = False
         if closed:

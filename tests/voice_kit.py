@@ -83,8 +83,10 @@ class Citizen:
     on synthetic speech mishears now and then, and must never act on what it misheard)."""
 
     def __init__(self, kd: SimpleNamespace, pilot: Any, runtime: Runtime,
-                 source: PlayedSource, folder: Path, lang: str) -> None:
+                 source: PlayedSource, folder: Path, lang: str,
+                 speeds: tuple[int, ...] = SPEEDS) -> None:
         self.kd, self.pilot, self.runtime, self.source = kd, pilot, runtime, source
+        self.speeds = speeds
         self.folder, self.lang = folder, lang
         self.not_understood = Localizer(lang).gettext(NOT_UNDERSTOOD)
         self.repeats = 0
@@ -99,7 +101,13 @@ class Citizen:
         runtime.voice.say = listened
 
     async def says(self, words: str, then: Callable[[], bool], what: str) -> None:
-        for speed in SPEEDS:
+        control = self.pilot.app.voice_control
+        for speed in self.speeds:
+            # A person lets the kiosk finish before answering (talking over it is heard only
+            # as "stop"): wait until it is silent and listens for the screen again.
+            await self.kd.wait_until(
+                self.pilot, lambda: self.runtime.voice.wait_idle(0)
+                and not control.kiosk_speaking, "the kiosk silent", attempts=1500)
             before = len(self.heard)
             self.source.play(spoken(words, self.lang, self.folder, speed))
             await self.kd.wait_until(self.pilot, self.source.played.is_set, "the clip played",

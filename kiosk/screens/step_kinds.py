@@ -31,7 +31,7 @@ from kiosk.guides.model import (
 )
 from kiosk.messages import FinishWanted, SignInWanted
 from kiosk.offers import Offer, numbered
-from kiosk.voice_grammar import number_values
+from kiosk.voice_grammar import number_values, spoken_times
 from translations.numbers import typed_pattern
 
 if TYPE_CHECKING:
@@ -140,7 +140,8 @@ class SlotRenderer(ListingRenderer):
         large = view.host.large_text
         # The office or practitioner is worth reading out only when the options differ in it.
         view.show_detail = len({option.detail for option in view.options}) > 1
-        found = [Offer(f"option-{n}", view.option_label(option), value=option.id)
+        found = [Offer(f"option-{n}", view.option_label(option), value=option.id,
+                       voice=spoken_times(option.start, view.l10n) if option.start else ())
                  for n, option in enumerate(view.pager.shown(view.options, large), start=1)]
         if view.pager.has_next(len(view.options), large):
             found.append(Offer("page-next", gettext("Later times")))

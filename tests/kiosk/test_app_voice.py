@@ -6,6 +6,7 @@ and what the health service holds afterwards."""
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from hardware.audio import LISTENING_SOUND_S, FileSink
 from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from speech.engines import open_model
@@ -119,6 +121,11 @@ async def test_reporting_a_blood_pressure_by_voice_alone(
     assert [c["valueQuantity"]["value"] for c in stored["component"]] == [140, 90]
 
 
+def seconds(clip: Path) -> float:
+    with wave.open(str(clip)) as played:
+        return played.getnframes() / played.getframerate()
+
+
 def noise(folder: Path, seconds: float = 2.0) -> Path:
     """White noise as loud as speech (a fan, a busy pharmacy)."""
     import random
@@ -175,7 +182,8 @@ async def test_push_to_talk_listens_only_after_the_talk_key(
 ) -> None:
     source = PlayedSource()
     runtime = make_runtime(open_source=lambda: source, voice_input="push",
-                           default_language="en", models_dir=models_dir)
+                           default_language="en", models_dir=models_dir,
+                           speech=True, audio_output=f"file:{tmp_path / 'out'}")
     app = KioskApp(runtime)
     assert runtime.listener is not None
     folder = tmp_path / "said"
@@ -189,6 +197,10 @@ async def test_push_to_talk_listens_only_after_the_talk_key(
         assert kd.screen_name(app) == "IdleView"
         await pilot.press("f5")
         await kd.wait_until(pilot, lambda: kd.shows(app, "Listening"), "listening shown")
+        # ...and heard: a short beep says "speak now" (the listener is deaf while it plays).
+        assert isinstance(runtime.output, FileSink)
+        assert any(seconds(clip) == pytest.approx(LISTENING_SOUND_S, abs=0.01)
+                   for clip in runtime.output.played), "no listening sound"
         source.play(spoken("Start", "en", folder))
         await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView",
                             "the visit begun by voice", attempts=1500)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kiosk.offers import Offer, numbered
-from kiosk.voice_grammar import Target, grammar, number_values, number_words
-from translations.catalog import Localizer
+from kiosk.voice_grammar import Target, grammar, number_values, number_words, spoken_times
+from translations.catalog import KIOSK_TZ, Localizer
 
 OFFERS = numbered([Offer("choice-book", "Book a new appointment", voice=("book", "new")),
                    Offer("choice-move", "Move an appointment", voice=("move", "new"))])
@@ -47,3 +49,22 @@ def test_number_questions_are_answered_in_words() -> None:
     assert weights["syttito komma fem"] == "72.5"
     found = grammar([], Localizer("en"), {"ninety": "90"})
     assert found.targets["ninety"] == Target("value", "90")
+
+
+def test_a_free_time_is_heard_as_said_aloud() -> None:
+    afternoon = datetime(2026, 12, 8, 14, 30, tzinfo=KIOSK_TZ)  # a Tuesday
+    assert spoken_times(afternoon, Localizer("en")) == (
+        "fourteen thirty", "two thirty", "Tuesday fourteen thirty", "Tuesday two thirty")
+    assert spoken_times(datetime(2026, 12, 9, 9, 0, tzinfo=KIOSK_TZ), Localizer("nb")) == (
+        "klokka ni", "onsdag klokka ni")
+
+
+def test_the_same_time_on_two_days_is_told_apart_by_its_weekday() -> None:
+    en = Localizer("en")
+    tuesday, wednesday = (datetime(2026, 12, day, 10, 30, tzinfo=KIOSK_TZ) for day in (8, 9))
+    heard = grammar(numbered([Offer("option-1", "Tue 10:30", voice=spoken_times(tuesday, en)),
+                              Offer("option-2", "Wed 10:30",
+                                    voice=spoken_times(wednesday, en))]), en)
+    assert heard.targets["tuesday ten thirty"] == Target("offer", "option-1")
+    assert heard.targets["wednesday ten thirty"] == Target("offer", "option-2")
+    assert "ten thirty" not in heard.targets

