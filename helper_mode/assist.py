@@ -1,7 +1,9 @@
 """Helper mode: a staff member unlocks it with their PIN to help a citizen, and locks it again.
 
 Every unlock, failed unlock and lock is written to the audit log with the staff name only.
-HelperMode never sees the citizen's session, so it cannot leak it.
+HelperMode never sees the citizen's session, so it cannot leak it. It locks itself after a quiet
+period (no key or touch), so a staff member who walked away leaves no helper mode behind for
+the next citizen to find; the app also locks it at the end of every visit.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ class HelperMode:
         self._registry = registry
         self._audit = audit
         self._active: str | None = None
+        self._last_activity = 0.0
 
     @property
     def active_staff(self) -> str | None:
@@ -38,6 +41,20 @@ class HelperMode:
         if self._active is None:
             self._active = name
             self._audit.append(name, "helper_on")
+        self.note_activity()
+        return True
+
+    def note_activity(self) -> None:
+        """A key or touch: the quiet period starts again."""
+        self._last_activity = self._registry.clock.monotonic()
+
+    def lock_if_quiet(self, quiet_s: float) -> bool:
+        """Lock when nothing was pressed for ``quiet_s`` seconds; True if it locked now."""
+        if self._active is None:
+            return False
+        if self._registry.clock.monotonic() - self._last_activity < quiet_s:
+            return False
+        self.lock()
         return True
 
     def lock(self) -> None:

@@ -1,7 +1,12 @@
-"""Staff accounts for helper mode: names and scrypt-hashed PINs in one private JSON file.
+"""Staff accounts for helper mode: names and scrypt-hashed PINs or badge codes in one private
+JSON file.
 
-The file holds no PIN, only salt and hash. It is re-read on every call so that accounts added
-with the ``kiosk staff`` command take effect in a running kiosk. The wrong-PIN count and the
+The file holds no PIN or badge code, only salt, hash and the scrypt cost each hash was made
+with, so raising the cost leaves older hashes verifiable. A badge code is what a badge scanner
+types (it types like a keyboard and ends with Enter): a longer code of letters and digits.
+
+The file is re-read on every call so that accounts added with the ``kiosk staff`` command take
+effect in a running kiosk. The wrong-PIN count and the
 lock-out live in a second private file beside it, so a restart (or a crash a citizen provokes)
 does not reset them; each lock-out past the first lasts twice as long as the one before.
 """
@@ -26,10 +31,33 @@ MAX_FAILURES = 5
 LOCKOUT_S = 300.0
 MAX_LOCKOUT_S = 4 * 3600.0
 MIN_PIN_DIGITS = 6
+MIN_BADGE_CHARS = 8
+MAX_CODE_CHARS = 64
 _PIN = re.compile(rf"[0-9]{{{MIN_PIN_DIGITS},8}}")
-_ANY_PIN = re.compile(r"[0-9]{1,8}")
-# scrypt cost: about 16 MiB and a few tens of ms per check, so guessing offline is slow.
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+_BADGE = re.compile(rf"[!-~]{{{MIN_BADGE_CHARS},{MAX_CODE_CHARS}}}")
+"""Printable ASCII without spaces: what a keyboard-wedge badge scanner types."""
+_ANY_CODE = re.compile(rf"[!-~]{{1,{MAX_CODE_CHARS}}}")
+
+
+@dataclass(frozen=True)
+class ScryptCost:
+    """scrypt's work factors: memory is 128 * n * r bytes."""
+
+    n: int
+    r: int
+    p: int
+
+    @property
+    def maxmem(self) -> int:
+        # hashlib refuses more than 32 MiB by default; allow what this cost needs, and a margin.
+        return 128 * self.n * self.r * self.p + 2**24
+
+
+SCRYPT = ScryptCost(n=2**17, r=8, p=1)
+"""OWASP's scrypt parameters (Password Storage Cheat Sheet): 128 MiB and about 0.4 s per hash."""
+LEGACY_SCRYPT = ScryptCost(n=2**14, r=8, p=1)
+"""The cost of hashes written before it was stored beside them."""
+_DKLEN = 32
 
 
 class StaffError(Exception):
@@ -76,14 +104,33 @@ class StaffMember:
     salt: str
     """Hex of 16 random bytes."""
     hash: str
-    """Hex of scrypt(PIN, salt)."""
+    """Hex of scrypt(PIN or badge code, salt) at ``cost``."""
+    cost: ScryptCost = LEGACY_SCRYPT
 
-    def matches(self, pin: str) -> bool:
-        return hmac.compare_digest(_hash(pin, bytes.fromhex(self.salt)), self.hash)
+    def matches(self, code: str) -> bool:
+        return hmac.compare_digest(_hash(code, bytes.fromhex(self.salt), self.cost), self.hash)
+
+    def as_json(self) -> dict[str, object]:
+        cost = {"n": self.cost.n, "r": self.cost.r, "p": self.cost.p}
+        return {"name": self.name, "salt": self.salt, "hash": self.hash, "scrypt": cost}
 
 
-def _hash(pin: str, salt: bytes) -> str:
-    return hashlib.scrypt(pin.encode("ascii"), salt=salt, **_SCRYPT).hex()
+def _hash(code: str, salt: bytes, cost: ScryptCost) -> str:
+    return hashlib.scrypt(code.encode("ascii"), salt=salt, n=cost.n, r=cost.r, p=cost.p,
+                          maxmem=cost.maxmem, dklen=_DKLEN).hex()
+
+
+def _cost(entry: dict[str, object]) -> ScryptCost:
+    """The cost stored beside a hash; none stored: the cost of the first version."""
+    stored = entry.get("scrypt")
+    if stored is None:
+        return LEGACY_SCRYPT
+    if not isinstance(stored, dict):
+        raise TypeError("'scrypt' must be a group of n, r and p")
+    cost = ScryptCost(int(stored["n"]), int(stored["r"]), int(stored["p"]))
+    if cost.n < 2 or cost.n & (cost.n - 1) or not 1 <= cost.r * cost.p < 2**30:
+        raise ValueError(f"scrypt cost out of range: {stored}")
+    return cost
 
 
 def _check_name(name: str) -> str:
@@ -99,6 +146,14 @@ def _check_pin(pin: str) -> None:
     if _easy_to_guess(pin):
         raise BadPin("That PIN is easy to guess (repeated or sequential digits). Choose "
                      "another.")
+
+
+def _check_badge(code: str) -> None:
+    if not _BADGE.fullmatch(code):
+        raise BadPin(f"A badge code must be {MIN_BADGE_CHARS} to {MAX_CODE_CHARS} letters, "
+                     "digits or signs, without spaces; scan the badge again.")
+    if len(set(code)) < 3:
+        raise BadPin("That badge code has too few different characters to be safe.")
 
 
 def _easy_to_guess(pin: str) -> bool:
@@ -118,21 +173,28 @@ class StaffRegistry:
         self.lockout_path = path.with_name("pin-lockout.json")
         self._clock = clock
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def names(self) -> list[str]:
         return [member.name for member in self._load()]
 
-    def add(self, name: str, pin: str) -> str:
-        """Add an account; returns the name as stored (trimmed)."""
+    def add(self, name: str, code: str, *, badge: bool = False) -> str:
+        """Add an account that unlocks with a PIN, or with a badge code (``badge``); returns
+        the name as stored (trimmed)."""
         name = _check_name(name)
-        _check_pin(pin)
+        _check_badge(code) if badge else _check_pin(code)
         staff = self._load()
         if any(member.name.casefold() == name.casefold() for member in staff):
             raise DuplicateName(f"There is already a staff member called {name!r}.")
-        if any(member.matches(pin) for member in staff):
+        if any(member.matches(code) for member in staff):
             # Two people with one PIN would make the audit log unable to tell them apart.
-            raise DuplicatePin("Another staff member already uses this PIN. Choose another.")
+            what = "badge code" if badge else "PIN"
+            raise DuplicatePin(f"Another staff member already uses this {what}. Choose "
+                               "another.")
         salt = secrets.token_bytes(16)
-        staff.append(StaffMember(name, salt.hex(), _hash(pin, salt)))
+        staff.append(StaffMember(name, salt.hex(), _hash(code, salt, SCRYPT), SCRYPT))
         self._save(staff)
         return name
 
@@ -145,15 +207,16 @@ class StaffRegistry:
         self._save([member for member in staff if member not in gone])
         return gone[0].name
 
-    def unlock(self, pin: str) -> str | None:
-        """The name of the staff member with this PIN, or None; raises LockedOut."""
+    def unlock(self, code: str) -> str | None:
+        """The name of the staff member with this PIN or badge code, or None; raises
+        LockedOut."""
         now = self._clock.now().timestamp()
         failures, locked_until = self._load_lockout(now)
         if now < locked_until:
             raise LockedOut(locked_until - now)
-        if _ANY_PIN.fullmatch(pin):
+        if _ANY_CODE.fullmatch(code):
             # Check every account, so the time taken does not tell which one matched.
-            matches = [member.name for member in self._load() if member.matches(pin)]
+            matches = [member.name for member in self._load() if member.matches(code)]
             if matches:
                 if failures:
                     self.lockout_path.unlink(missing_ok=True)
@@ -191,7 +254,8 @@ class StaffRegistry:
             if data["version"] != 1:
                 raise ValueError(f"unsupported version {data['version']!r}")
             return [
-                StaffMember(str(entry["name"]), str(entry["salt"]), str(entry["hash"]))
+                StaffMember(str(entry["name"]), str(entry["salt"]), str(entry["hash"]),
+                            _cost(entry))
                 for entry in data["staff"]
             ]
         except (KeyError, TypeError, ValueError) as exc:
@@ -200,7 +264,7 @@ class StaffRegistry:
     def _save(self, staff: list[StaffMember]) -> None:
         self._write_private(self.path, {
             "version": 1,
-            "staff": [{"name": m.name, "salt": m.salt, "hash": m.hash} for m in staff],
+            "staff": [member.as_json() for member in staff],
         })
 
     @staticmethod

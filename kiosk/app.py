@@ -25,6 +25,7 @@ from textual.binding import Binding
 
 from hardware.audio import CHIME_S
 from hardware.headset import HeadsetWatch
+from helper_mode.panel import StaffView, staff_view
 from kiosk import systemd
 from kiosk.config import Settings
 from kiosk.crash import RESTART_EXIT_CODE, describe
@@ -66,6 +67,7 @@ from kiosk.voice_control import LISTENING, NO_LISTENING, VoiceControl
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.helper_banner import HelperBanner
+from kiosk.widgets.helper_panel import HelperPanel
 from kiosk.widgets.practice_banner import PracticeBanner
 from kiosk.widgets.record_banner import RecordBanner
 from translations.catalog import N_, Localizer
@@ -96,7 +98,8 @@ def _warm_later_views() -> None:
     import kiosk.screens.staff_help
     import kiosk.screens.step  # noqa: F401
 
-_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "practice_banner",
+_WIDGET_CSS = ("big_button", "help_bar", "qr_code", "helper_banner", "helper_panel",
+               "practice_banner",
                "record_banner", "caption", "say")
 
 
@@ -457,6 +460,7 @@ class KioskApp(App[None]):
             banner.show(acting.display_name if acting is not None else None, self.l10n)
         for helper in self.frame.query(HelperBanner):
             helper.show(self.runtime.helper.active_staff, self.l10n)
+        self._sync_helper_panel()
         for practice in self.frame.query(PracticeBanner):
             practice.show(self.runtime.practice is not None, self.l10n)
 
@@ -499,7 +503,8 @@ class KioskApp(App[None]):
     async def on_language_chosen(self, message: LanguageChosen) -> None:
         await self.set_language(message.code)
         views = self.flow.views
-        if len(views) >= 2 and isinstance(views[-2], MenuView):
+        if len(views) >= 2 and not isinstance(views[-2], IdleView):
+            # Asked for from the menu or, by a helper, from a task: back to where it was.
             await self.flow.pop()
         else:
             await self.flow.replace(MenuView())
@@ -680,6 +685,50 @@ class KioskApp(App[None]):
             self._tally.helped(self.runtime.helper.active_staff is not None)
         self.sync_banners()
 
+    def _sync_helper_panel(self) -> None:
+        """The helper panel: while helper mode is on, the task as staff may see it, in the
+        kiosk's own language (the staff member's), whatever the citizen's."""
+        staff = self.runtime.helper.active_staff
+        panels = self.frame.query(HelperPanel)
+        if staff is None:
+            for panel in panels:
+                panel.show(None, StaffView(), self.l10n, restartable=False)
+            return
+        from kiosk.screens.signin import SignInView
+        from kiosk.screens.step import StepView
+
+        task = next((v for v in reversed(self.flow.views) if isinstance(v, StepView)), None)
+        view = staff_view(task.runner.guide if task else None,
+                          task.runner.step if task else None, self.runtime.session.labels,
+                          signing_in=isinstance(self.flow.top, SignInView))
+        restartable = task is not None and task is self.flow.top and task.can_restart
+        staff_l10n = Localizer(self.settings.default_language)
+        for panel in panels:
+            panel.show(staff, view, staff_l10n, restartable=restartable)
+
+    def action_explain_step(self) -> None:
+        """The helper panel: say how to answer this step (its help), in the citizen's language;
+        a private step's help only into a headset."""
+        from kiosk.screens.step import StepView
+
+        view = self.frame.view
+        if isinstance(view, StepView):
+            prompt, help_text = view.heading()
+            self.runtime.voice.say(help_text or prompt, self.l10n.lang, private=view.private)
+
+    def action_restart_step(self) -> None:
+        """The helper panel: ask the question on the citizen's screen again, from empty."""
+        from kiosk.screens.step import StepView
+
+        view = self.frame.view
+        if isinstance(view, StepView):
+            view.call_later(view.restart_step)
+
+    def action_change_language(self) -> None:
+        """The helper panel: the language screen, as the menu's Language button opens it; the
+        task waits underneath and comes back in the new language."""
+        self.post_message(LanguageWanted())
+
     def action_repeat(self) -> None:
         self.runtime.voice.repeat()
 
@@ -718,6 +767,7 @@ class KioskApp(App[None]):
     def note_input(self) -> None:
         """Any key or click: stop speech, and count as presence (or as "more time, please")."""
         self.runtime.voice.stop()
+        self.runtime.helper.note_activity()
         if self.idle.state().phase == "warning":
             if self.idle.extend() and isinstance(self.screen, TimeoutWarningScreen):
                 self.screen.dismiss(None)
@@ -727,6 +777,8 @@ class KioskApp(App[None]):
     def check_time_limit(self) -> None:
         """Once a second (and from tests): warn before the end, end when the time is up."""
         systemd.notify_watchdog()
+        if self.runtime.helper.lock_if_quiet(self.settings.helper_quiet_s):
+            self.helper_changed()
         if not self.runtime.session.active:
             return
         state = self.idle.state()

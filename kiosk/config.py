@@ -157,6 +157,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     help_webhook_secret_file: Path | None = None
     """File with this kiosk's secret for help_webhook_url, sent as the X-Helselos-Secret header.
     Empty: no header."""
+    helper_quiet_s: Annotated[int, Meta(ge=30, le=3600)] = 300
+    """Seconds without a key or touch after which helper mode locks itself (it also locks at
+    the end of every visit)."""
 
     def __post_init__(self) -> None:
         for name, (low, high) in _ranges().items():

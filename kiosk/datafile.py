@@ -490,9 +490,11 @@ def _struct_info(cls: type[msgspec.Struct]) -> StructInfo:
     for name, encoded, annotation, required in _fields(cls):
         info.fields[encoded] = Field(name, encoded, shape_of(annotation), required)
     names = list(info.fields)
-    first = [n for n in names if info.fields[n].attr in inherited]
-    rest = [n for n in names if n not in first]
-    info.allowed = (*first, *([info.tag_field] if info.tag_field else []), *rest)
+    first = [n for n in names if info.fields[n].attr in inherited and info.fields[n].required]
+    # The base's optional fields (a guide step's staff_hint) after the class's own.
+    last = [n for n in names if info.fields[n].attr in inherited and n not in first]
+    rest = [n for n in names if n not in first and n not in last]
+    info.allowed = (*first, *([info.tag_field] if info.tag_field else []), *rest, *last)
     return info
 
 
@@ -510,10 +512,13 @@ def _fields(cls: type[msgspec.Struct]) -> Iterator[tuple[str, str, Any, bool]]:
                         and item.default_factory is msgspec.NODEFAULT)
             yield item.name, item.encode_name, item.type, required
         return
-    optional = len(cls.__struct_defaults__)
+    defaults = cls.__struct_defaults__
+    first_default = len(names) - len(defaults)
     for index, (name, encoded) in enumerate(zip(names, cls.__struct_encode_fields__,
                                                 strict=True)):
-        yield name, encoded, annotations[name], index < len(names) - optional
+        # A keyword-only field may be required after optional ones: msgspec gives it NODEFAULT.
+        required = index < first_default or defaults[index - first_default] is msgspec.NODEFAULT
+        yield name, encoded, annotations[name], required
 
 
 # -- rules -----------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ What counts as translatable:
   ``x.gettext("…")`` and
   ``x.format("…", …)`` (a Localizer) whose first argument is a string literal; a string literal
   assigned to a name ``msgid`` (e.g. an error class attribute) or passed as ``msgid="…"``.
-- Guide YAML: the text fields title, description, icon_label, prompt, help, label, empty and
-  unit at any depth, and the words listed under voice.
+- Guide YAML: the text fields title, description, icon_label, prompt, help, label, empty,
+  unit and staff_hint at any depth, and the words listed under voice.
 
 ``python -m translations.extract --check [PATH…]`` lists what each shipped catalog lacks (and
 its untranslated or fuzzy entries) and exits 1; without ``--check`` it writes a PO template of
@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 _PACKAGES = ("kiosk", "speech", "helper_mode", "hardware", "translations")
 GUIDES_DIR = ROOT / "kiosk" / "guides" / "content"
 GUIDE_TEXT_KEYS = frozenset(
-    {"title", "description", "icon_label", "prompt", "help", "label", "empty", "unit"}
+    {"title", "description", "icon_label", "prompt", "help", "label", "empty", "unit",
+     "staff_hint"}
 )
 _CALLS = frozenset({"gettext", "N_"})
 _METHODS = frozenset({"gettext", "format"})

@@ -37,6 +37,11 @@ Text = Annotated[str, Says(wrong=_TEXT_WRONG, null=f"is empty; {TEXT_FIX}"), Rul
 """A short plain sentence (a msgid), maybe with ``{placeholders}`` (the rule "text")."""
 TileText = Annotated[str, Says(wrong=_TEXT_WRONG, null=f"is empty; {TILE_FIX}"),
                      Rule("text", fix=TILE_FIX)]
+HINT_FIX = "write one short sentence telling a staff member how to help with this step."
+StaffHint = Annotated[str, Says(wrong=_TEXT_WRONG, null=f"is empty; {HINT_FIX}"),
+                      Rule("staff_hint")]
+"""A sentence for the staff member helping (shown in the helper panel, never to the citizen);
+no ``{placeholders}``, so it can never show one of the citizen's answers."""
 Address = Annotated[str, Says(wrong=_TEXT_WRONG, null=f"is empty; {ADDRESS_FIX}"),
                     Rule("address")]
 """An http(s) address, maybe starting with a kiosk setting such as ``{portal_url}``."""
@@ -74,13 +79,17 @@ Choices = Annotated[
 
 
 class StepBase(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind",
-               dict=True):
-    """What every step has: an id (unique in its guide). The file names the kind."""
+               dict=True, kw_only=True):
+    """What every step has: an id (unique in its guide) and, optionally, a hint for staff. The
+    file names the kind. (Keyword-only, so the optional hint may precede each kind's required
+    fields.)"""
 
     kind: ClassVar[str]
     noun: ClassVar[str]
 
     id: Name
+    staff_hint: StaffHint | None = None
+    """How a staff member can help with this step, in the helper panel (translated)."""
 
     @property
     def key(self) -> str:

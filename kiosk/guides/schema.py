@@ -43,6 +43,11 @@ fields a step takes depends on its kind (``*`` = required):
              http(s) address shown as a QR code for the citizen's phone, written out or as
              a kiosk setting: ``{portal_url}`` (the health portal), optionally with a path
 
+Any step but ``signin`` may have ``staff_hint``: one sentence for a staff member helping the
+citizen (shown in the helper panel only, translated like every text). It holds no
+``{placeholders}``: a hint never shows the citizen's answers. Sign-in is the citizen's own, so
+a ``signin`` step has no hint.
+
 A choice has ``id``, ``label``, ``next`` (all required) and ``voice``: a list of extra words the
 citizen may say for it. ``store`` names the answer for later ``{placeholders}`` (default: the
 step id). ``private: yes`` keeps the step's text off the loudspeaker (headset only).
@@ -104,6 +109,7 @@ from kiosk.datafile import (
 )
 from kiosk.guides.model import (
     ADDRESS_FIX,
+    HINT_FIX,
     STEP_KINDS,
     STEP_TYPES,
     TEXT_FIX,
@@ -112,6 +118,7 @@ from kiosk.guides.model import (
     Guide,
     GuideFile,
     NumberStep,
+    SigninStep,
     Step,
 )
 
@@ -220,6 +227,24 @@ def text(value: str, at: At[Known], fix: str = TEXT_FIX) -> None:
         if name is not None and (not ID_PATTERN.match(name) or spec or conversion):
             at.error(f"placeholder '{{{name}}}' must be a plain name such as {{slot}}.")
             return
+
+
+@RULES.check("staff_hint")
+def staff_hint(value: str, at: At[Known]) -> None:
+    """Not empty, and no {placeholder}: the helper panel must never show an answer."""
+    if not value.strip():
+        at.error(f"is empty; {HINT_FIX}")
+    elif "{" in value or "}" in value:
+        at.error("must not hold a {placeholder} or brace: a hint for staff never shows the"
+                 " citizen's answers. Write it without them.")
+
+
+@RULES.check(SigninStep)
+def no_hint_on_signin(step: SigninStep, at: At[Known]) -> None:
+    if step.staff_hint is not None:
+        at.error("a signin step takes no staff hint: signing in is the citizen's own, on"
+                 " their phone, and the helper panel shows staff nothing of it. Remove it.",
+                 "staff_hint")
 
 
 @RULES.check("address")

@@ -26,6 +26,7 @@ from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
 from kiosk.widgets.help_bar import HelpBar
 from kiosk.widgets.helper_banner import HelperBanner
+from kiosk.widgets.helper_panel import HelperPanel
 from kiosk.widgets.practice_banner import PracticeBanner
 from kiosk.widgets.record_banner import RecordBanner
 
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 
 
 class FrameScreen(Screen[Any]):
-    """Banners, the flow, the caption line and the help bar."""
+    """Banners, the flow, the caption line and the help bar; the helper panel beside the flow
+    while a staff member has helper mode on (the flow keeps its place beside it)."""
 
     BINDINGS = [  # noqa: RUF012 (Textual's own convention)
         Binding("escape", "back", "Back", show=False),
@@ -61,6 +63,7 @@ class FrameScreen(Screen[Any]):
         yield HelperBanner()
         yield RecordBanner()
         yield Flow(id="flow")
+        yield HelperPanel()
         yield HelpBar(self._l10n)
         yield CaptionLine(self._l10n.display, id="caption")
 

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Input
 
 from helper_mode.call_staff import CallState
-from helper_mode.staff import LockedOut
+from helper_mode.staff import MAX_CODE_CHARS, LockedOut
 from kiosk.messages import Announce
 from kiosk.screens.base import KioskModal
 from kiosk.widgets.big_button import BigButton
@@ -70,7 +70,9 @@ class StaffHelpScreen(KioskModal):
                        classes="tiles")
             yield Say(l10n.gettext("Staff: type your PIN to turn on helper mode."), shown,
                       classes="muted")
-            yield Input(id="pin", password=True, restrict=r"[0-9]*", max_length=8)
+            # A PIN, or a badge code: a badge scanner types letters, digits and signs here
+            # like a keyboard, and Enter.
+            yield Input(id="pin", password=True, restrict=r"[!-~]*", max_length=MAX_CODE_CHARS)
             problem = Say("", shown, classes="error", id="pin-error")
             problem.display = False
             yield problem

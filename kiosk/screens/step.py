@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from kiosk.guides.model import ActionResult, ActionStep, ConfirmStep, Option, TextStep
-from kiosk.guides.runner import AnswerError, GuideRunner
+from kiosk.guides.runner import ANSWERS, AnswerError, GuideRunner
 from kiosk.messages import GoBack, GuideRestart, ServiceTrouble, SignInWanted
 from kiosk.offers import Offer, Pager
 from kiosk.screens.error import SIGN_IN_AGAIN, TRY_AGAIN
@@ -300,6 +300,21 @@ class StepView(View):
             self.run_worker(self.show_step(), exclusive=True, group="back")
         else:
             self.post_message(GoBack())
+
+    @property
+    def can_restart(self) -> bool:
+        """The step is a question, which can be asked again from empty (never an action step:
+        beginning it again would send again)."""
+        return ANSWERS[type(self.runner.step)].question
+
+    async def restart_step(self) -> None:
+        """Ask the question again from empty (the helper panel): what was typed and any error
+        under it go, and the step is said again."""
+        if not self.can_restart:
+            return
+        self.drafts.pop(self.runner.step.id, None)
+        self.error = ""
+        await self.show_step()
 
     async def signed_in(self, ok: bool | None) -> None:
         """The sign-in view closed: go on if signed in, else back to the question before."""

@@ -73,3 +73,19 @@ def test_lockout_propagates_and_is_audited(
     assert _events(audit).count(("", "unlock_failed")) == 6
     clock.advance(300)
     assert helper.unlock("382915") is True
+
+
+def test_locks_itself_after_a_quiet_period(helper: HelperMode, clock: ManualClock,
+                                           audit: AuditLog) -> None:
+    assert helper.lock_if_quiet(60) is False  # nothing to lock
+    helper.unlock("382915")
+    clock.advance(59)
+    assert helper.lock_if_quiet(60) is False
+    helper.note_activity()
+    clock.advance(59)
+    assert helper.lock_if_quiet(60) is False
+    assert helper.active_staff == "Kari"
+    clock.advance(1)
+    assert helper.lock_if_quiet(60) is True
+    assert helper.active_staff is None
+    assert _events(audit)[-1] == ("Kari", "helper_off")

@@ -86,14 +86,56 @@ def test_file_is_private_and_holds_no_pin(registry: StaffRegistry) -> None:
     data = json.loads(text)
     assert data["version"] == 1
     (entry,) = data["staff"]
-    assert set(entry) == {"name", "salt", "hash"}
+    assert set(entry) == {"name", "salt", "hash", "scrypt"}
     assert len(bytes.fromhex(entry["salt"])) == 16
     assert b"27182818".hex() not in text
-    # scrypt with the documented cost, so the file cannot be brute-forced cheaply.
+    # scrypt with OWASP's cost (N=2^17, r=8, p=1), stored beside the hash.
+    assert entry["scrypt"] == {"n": 2**17, "r": 8, "p": 1}
     salt = bytes.fromhex(entry["salt"])
-    expected = hashlib.scrypt(b"27182818", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    expected = hashlib.scrypt(b"27182818", salt=salt, n=2**17, r=8, p=1, dklen=32,
+                              maxmem=2**28)
     assert entry["hash"] == expected.hex()
     assert [p.name for p in registry.path.parent.iterdir()] == ["staff.json"]
+
+
+def test_a_hash_of_the_first_version_still_unlocks(registry: StaffRegistry) -> None:
+    """Hashes written before the cost was stored (scrypt N=2^14) stay verifiable beside new
+    ones."""
+    salt = bytes(range(16))
+    old = hashlib.scrypt(b"382915", salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
+    registry.path.parent.mkdir(mode=0o700)
+    registry.path.write_text(json.dumps(
+        {"version": 1, "staff": [{"name": "Kari", "salt": salt.hex(), "hash": old}]}))
+    registry.add("Ola", "604917")
+    assert registry.unlock("382915") == "Kari"
+    assert registry.unlock("604917") == "Ola"
+    kari, ola = json.loads(registry.path.read_text())["staff"]
+    assert "scrypt" not in kari or kari["scrypt"]["n"] == 2**14
+    assert ola["scrypt"]["n"] == 2**17
+
+
+def test_a_damaged_cost_is_reported(registry: StaffRegistry) -> None:
+    registry.path.parent.mkdir(mode=0o700)
+    registry.path.write_text(json.dumps({"version": 1, "staff": [
+        {"name": "Kari", "salt": "00", "hash": "00", "scrypt": {"n": 1000, "r": 8, "p": 1}}]}))
+    with pytest.raises(StaffFileError, match="scrypt cost out of range"):
+        registry.names()
+
+
+def test_a_badge_code_unlocks_like_a_pin(registry: StaffRegistry) -> None:
+    registry.add("Kari", "382915")
+    registry.add("Ola", "HLS-0042-7731", badge=True)
+    assert registry.unlock("HLS-0042-7731") == "Ola"
+    assert registry.unlock("382915") == "Kari"
+    assert "HLS-0042-7731" not in registry.path.read_text()
+    with pytest.raises(DuplicatePin, match="already uses this badge code"):
+        registry.add("Per", "HLS-0042-7731", badge=True)
+
+
+@pytest.mark.parametrize("code", ["short1", "with space 1234", "x" * 65, "aaaaaaaa", "æøå12345"])
+def test_bad_badge_codes_refused(registry: StaffRegistry, code: str) -> None:
+    with pytest.raises(BadPin, match="badge code"):
+        registry.add("Kari", code, badge=True)
 
 
 def test_same_pin_gives_different_hashes_for_different_salts(tmp_path: Path) -> None:

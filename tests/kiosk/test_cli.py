@@ -123,6 +123,16 @@ def test_guides_check_missing_path_fails(tmp_path: Path) -> None:
     assert main(["guides", "check", str(tmp_path / "none.yaml")]) == 1
 
 
+def test_staff_add_with_a_badge_scanned_twice(
+    state_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scans = iter(["HLS-0042-7731", "HLS-0042-7731"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(scans))
+    assert main(["staff", "add", "Kari", "--badge"]) == 0
+    assert capsys.readouterr().out == "added staff member 'Kari'\n"
+    assert "HLS-0042-7731" not in (state_dir / "staff.json").read_text(encoding="utf-8")
+
+
 def test_staff_add_list_remove_with_pin_on_stdin(
     state_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

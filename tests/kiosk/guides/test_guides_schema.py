@@ -85,8 +85,48 @@ def test_unknown_step_field_is_named_with_the_allowed_ones(tmp_path: Path) -> No
     errors = problems(tmp_path, broken("    help: Say yes or no.", "    hlep: Say yes or no."))
     assert where(errors) == [(17, "steps.sure.hlep"), (14, "steps.sure.help")]
     assert "Did you mean 'help'?" in errors[0].message
-    assert "Allowed fields: id, kind, prompt, help, yes, no, store, private." in errors[0].message
+    assert ("Allowed fields: id, kind, prompt, help, yes, no, store, private, staff_hint."
+            in errors[0].message)
     assert errors[1].message == "is missing; a confirm step needs it."
+
+
+def test_a_step_without_an_id_is_told_so(tmp_path: Path) -> None:
+    # The id is keyword-only in the model (so staff_hint may default before the kinds'
+    # required fields): still required, and said so.
+    errors = problems(tmp_path, broken("  - id: done\n    kind: finish", "  - kind: finish"))
+    assert (20, "steps[2].id") in where(errors)
+
+
+def test_a_staff_hint_is_read_and_checked(tmp_path: Path) -> None:
+    hint = "    staff_hint: Let the citizen touch the colour themselves."
+    path = tmp_path / "guide.yaml"
+    path.write_text(broken("    help: Touch a colour.", f"    help: Touch a colour.\n{hint}"),
+                    encoding="utf-8")
+    guide = load_guide(path)
+    assert guide.step("colour").staff_hint == "Let the citizen touch the colour themselves."
+    assert guide.step("sure").staff_hint is None
+
+
+@pytest.mark.parametrize(("hint", "says"), [
+    ("Tell them {colour} is fine.", "must not hold a {placeholder}"),
+    ("''", "is empty; write one short sentence telling a staff member how to help"),
+    ("[a, b]", "must be text"),
+])
+def test_a_bad_staff_hint_is_named(tmp_path: Path, hint: str, says: str) -> None:
+    errors = problems(tmp_path, broken("    help: Touch a colour.",
+                                       f"    help: Touch a colour.\n    staff_hint: {hint}"))
+    assert where(errors) == [(11, "steps.colour.staff_hint")]
+    assert says in errors[0].message
+
+
+def test_a_signin_step_takes_no_staff_hint(tmp_path: Path) -> None:
+    text = broken("  - id: done\n", "  - id: done\n").replace(
+        "start: colour", "start: phone").replace(
+        "steps:\n", "steps:\n  - id: phone\n    kind: signin\n    next: colour\n"
+        "    staff_hint: Help them scan the code.\n")
+    errors = problems(tmp_path, text)
+    assert where(errors) == [(10, "steps.phone.staff_hint")]
+    assert "signing in is the citizen's own" in errors[0].message
 
 
 def test_only_a_text_step_may_be_masked(tmp_path: Path) -> None:
