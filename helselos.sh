@@ -10,9 +10,10 @@ set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
 
-# apertium-*: rule-based machine translation between bokmål, nynorsk and Swedish.
+# apertium-*: rule-based machine translation between bokmål, nynorsk and Swedish; iproute2: the
+# loopback-only test brings up lo in its own network namespace.
 PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 alsa-utils sox tmux zbar-tools
-          apertium apertium-nno-nob apertium-swe-nor apertium-recursive)
+          apertium apertium-nno-nob apertium-swe-nor apertium-recursive iproute2)
 VENV=.venv
 STAMP="$VENV/.helselos-installed"
 
