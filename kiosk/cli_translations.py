@@ -1,6 +1,7 @@
 """The operator's machine-translation commands: `kiosk translations add FILE.argosmodel` (an Argos
-pair, installed from a file: nothing is downloaded) and `kiosk translations list` (every pair
-installed, Apertium's and Argos's, and which languages the GP office's words reach)."""
+pair, installed from a file: nothing is downloaded), `kiosk translations list` (every pair
+installed, Apertium's and Argos's, and which languages the GP office's words reach) and
+`kiosk translations draft LANG` (a catalog's missing entries drafted for a translator)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,28 @@ EXAMPLES = """examples:
 
 CHECK_TEXT = "Your appointment is on Monday."
 """Translated once by `add`, so a package that does not load is not left installed."""
+
+DRAFT_DESCRIPTION = """\
+Fill the missing entries of a language's catalog (empty ones, and texts the kiosk uses that the
+catalog lacks) by machine translation of the English msgids, through the installed en->LANG
+pair (see kiosk translations list).
+
+Each filled entry is marked fuzzy: a draft, never counted as reviewed. The kiosk leaves fuzzy
+entries out of the catalog it loads and shows those texts in English, so a citizen never reads
+a draft as if it were checked.
+
+An entry whose translation lost or changed a {placeholder} is not filled, nor are plural
+entries and date patterns: each is listed with why. Nothing else in the file changes, and it is
+replaced in one step.
+"""
+
+DRAFT_EXAMPLES = """examples:
+  kiosk translations draft uk          fill translations/locale/uk.po's missing entries
+  kiosk translations draft uk --dry-run --catalog /tmp/uk.po
+
+Then a fluent speaker checks each entry marked "#, fuzzy" and removes the flag; until then the
+kiosk shows that text in English, and python -m translations.extract --check lists it.
+"""
 
 SettingsFor = Callable[[argparse.Namespace], Settings]
 
@@ -62,6 +85,17 @@ def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], 
         "how the GP office's words reach it (directly or through English).")
     add_config(listing)
     listing.set_defaults(func=lambda args: cmd_translations_list(args, settings_for(args)))
+    draft = translations.add_parser(
+        "draft", help="fill a catalog's missing entries by machine translation (fuzzy)",
+        formatter_class=raw, epilog=DRAFT_EXAMPLES,
+        description=DRAFT_DESCRIPTION)
+    add_config(draft)
+    draft.add_argument("language", metavar="LANG", help="e.g. uk, so, ti")
+    draft.add_argument("--catalog", type=Path, metavar="FILE.po",
+                       help="the catalog to fill (default: the language's own)")
+    draft.add_argument("--dry-run", action="store_true",
+                       help="translate and report, but write nothing")
+    draft.set_defaults(func=lambda args: cmd_translations_draft(args, settings_for(args)))
 
 
 def cmd_translations_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -105,6 +139,35 @@ def cmd_translations_list(args: argparse.Namespace, settings: Settings) -> int:
             continue
         ways = [_route(translator, office, code), _route(translator, code, office)]
         print(f"  {code:<4} {ways[0]:<28} {ways[1]}")
+    return 0
+
+
+def cmd_translations_draft(args: argparse.Namespace, settings: Settings) -> int:
+    from translations.draft import SOURCE, draft_catalog, write_atomically
+    from translations.extract import default_sources, extract_msgids
+    from translations.languages import UnknownLanguage, get_language
+    from translations.mt import MachineTranslator, engines_for
+
+    if args.language == SOURCE:
+        raise VoiceUsageError("the English catalog is the msgids themselves: nothing to draft")
+    try:
+        path = args.catalog or get_language(args.language).catalog
+    except UnknownLanguage as exc:
+        raise VoiceUsageError(str(exc)) from exc
+    translator = MachineTranslator(engines_for(settings.state_dir))
+    if not translator.can_translate(SOURCE, args.language):
+        raise VoiceUsageError(f"no machine translation from {SOURCE} to {args.language} is "
+                              "installed (see kiosk translations add --help)")
+    print(f"translating {args.language}'s missing entries (loading the model) …",
+          file=sys.stderr)
+    draft = draft_catalog(path, args.language, translator, extract_msgids(default_sources()))
+    for msgid, reason in draft.skipped:
+        print(f"skipped {msgid!r}: {reason}")
+    if draft.filled and not args.dry_run:
+        write_atomically(path, draft.text)
+    done = "would fill" if args.dry_run else "filled"
+    print(f"{path}: {done} {len(draft.filled)} entries (marked fuzzy, to be checked), "
+          f"skipped {len(draft.skipped)}")
     return 0
 
 
