@@ -84,15 +84,24 @@ class Argos:
         self.state_dir = state_dir
         self._loaded: dict[Pair, Any] = {}
         self._lock = threading.Lock()
+        self._installed: dict[Pair, Path] | None = None
+
+    def _packages(self) -> dict[Pair, Path]:
+        # Read once: every translation asks for the route, and reading the packages folder
+        # each time was a sixth of the kiosk's overhead (bench/translation.py). A pair added
+        # later is used after a restart, as `kiosk translations add` says.
+        if self._installed is None:
+            self._installed = installed(self.state_dir)
+        return self._installed
 
     def pairs(self) -> frozenset[Pair]:
-        return frozenset(installed(self.state_dir))
+        return frozenset(self._packages())
 
     def _translation(self, source: str, target: str) -> Any:
         """The pair's model, loaded once. Argos's own CachedTranslation is left out: it keeps
         every translated paragraph, and a citizen's text must not outlive the visit."""
         if (source, target) not in self._loaded:
-            folder = installed(self.state_dir).get((source, target))
+            folder = self._packages().get((source, target))
             if folder is None:
                 raise EngineFailed(f"no Argos package {source}->{target}")
             package, translate = _argos(self.state_dir)
