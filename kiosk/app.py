@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
+from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ from hardware.audio import CHIME_S
 from hardware.headset import HeadsetWatch
 from helper_mode.panel import StaffView, staff_view
 from kiosk import systemd
+from kiosk.card_reader import PAUSE_S, CardReader, Read
 from kiosk.config import Settings
 from kiosk.crash import RESTART_EXIT_CODE, describe
 from kiosk.display_caches import clear_display_caches
@@ -52,6 +55,7 @@ from kiosk.messages import (
     StartVisit,
     VoiceEvent,
 )
+from kiosk.prefcard import card_of, read_card
 from kiosk.screens.base import KioskModal
 from kiosk.screens.frame import FrameScreen
 from kiosk.screens.idle import IdleView, starts_a_visit
@@ -59,7 +63,7 @@ from kiosk.screens.language import LanguageView
 from kiosk.screens.menu import MenuView
 from kiosk.screens.timeout_warning import TimeoutWarningScreen
 from kiosk.screens.view import View
-from kiosk.session import DEFAULT_VOLUME
+from kiosk.session import DEFAULT_VOLUME, RATES
 from kiosk.starting import StartFailed, Starting
 from kiosk.stats import VisitTally, count_visit
 from kiosk.themes import THEMES
@@ -71,6 +75,7 @@ from kiosk.widgets.helper_panel import HelperPanel
 from kiosk.widgets.practice_banner import PracticeBanner
 from kiosk.widgets.record_banner import RecordBanner
 from translations.catalog import N_, Localizer
+from translations.languages import LANGUAGES
 
 if TYPE_CHECKING:
     from kiosk.practice import PracticeService
@@ -86,6 +91,9 @@ EXPLORE_OFF = N_("Explore mode is off.")
 HEADSET_ON = N_("The headset is connected. Speech now comes through it.")
 CHIME_CAPTION = N_("Sound: call chime")
 CALL_CANCELLED = N_("The call for staff is cancelled.")
+CARD_USED = N_("Your settings from the card are used for this visit.")
+CARD_NOT_READ = N_("That code is not a settings card for this kiosk. Nothing was changed.")
+CARD_PRINTED = N_("Your settings card is printed. Take it with you.")
 PRACTICE_SAID = N_("Practice. This is a practice visit: the people here are made up, and "
                    "nothing you do is sent to the health service.")
 
@@ -128,6 +136,7 @@ class KioskApp(App[None]):
         Binding("f9", "volume(True)", "Louder", show=False),
         Binding("f10", "end", "End", show=False),
         Binding("f11", "toggle_explore", "Explore mode", show=False),
+        Binding("f12", "print_card", "Settings card", show=False),
     ]
 
     def __init__(self, start: Runtime | Starting) -> None:
@@ -157,9 +166,12 @@ class KioskApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self.headset: HeadsetWatch | None = None
         self.voice_control: VoiceControl | None = None
+        self._card_reader: CardReader[events.Key] = CardReader()
+        self._keys_seen: deque[events.Key] = deque(maxlen=64)
+        """Keys the card reader has seen: a key comes back up from the screen it went to."""
         self._tally: VisitTally | None = None
         """What the visit under way adds to the visit counts (None: no visit, or practice)."""
-        self.frame = FrameScreen(self.l10n)
+        self.frame = FrameScreen(self.l10n, card=self.settings.printer_device is not None)
 
     @property
     def ready(self) -> bool:
@@ -278,6 +290,13 @@ class KioskApp(App[None]):
                                                       or event.key == "1")):
                 self._start_when_ready = True
             return
+        if isinstance(event, events.Key) and not any(k is event for k in self._keys_seen):
+            read = self._card_reader.feed(event, event.key, event.character, time.monotonic())
+            if read.deliver != [event] or read.card is not None:
+                self.note_input()
+                await self._card_read(read)
+                return
+            self._keys_seen.append(event)
         if isinstance(event, events.Key) and self._repeated(event):
             return
         if isinstance(event, events.Key | events.MouseDown):
@@ -306,6 +325,79 @@ class KioskApp(App[None]):
             screen.set_focus(None)
             if screen is self.frame and self.frame.view is not None:
                 self.frame.view.focus_first()
+
+    # -- the preference card --------------------------------------------------------------------
+
+    async def _card_read(self, read: Read[events.Key]) -> None:
+        """Keys the card reader gave back go on as typed; a card read is applied."""
+        for key in read.deliver:
+            self._keys_seen.append(key)
+            await self.on_event(key)
+        if read.card is not None:
+            await self.apply_card(read.card)
+        if self._card_reader.holding:
+            self.set_timer(PAUSE_S, self._card_pause)
+
+    async def _card_pause(self) -> None:
+        await self._card_read(self._card_reader.expire(time.monotonic()))
+
+    async def apply_card(self, text: str) -> None:
+        """A scanned preference card: its settings for this visit (wiped at its end), and a
+        spoken note; a code that is not one changes nothing and says so. On the welcome view it
+        starts a visit in the card's language."""
+        card = read_card(text, LANGUAGES)
+        if card is None:
+            self.runtime.voice.say(self.l10n.gettext(CARD_NOT_READ), self.l10n.lang)
+            return
+        runtime = self.runtime
+        prefs = runtime.session.prefs
+        prefs.speech = card.speech
+        runtime.voice.enabled = self.settings.speech and card.speech
+        prefs.speech_rate = runtime.voice.rate = RATES[card.rate]
+        prefs.longer_time = card.longer_time
+        self.idle.timeout_s = self.settings.idle_timeout_s * (2 if card.longer_time else 1)
+        if prefs.large_text != card.large_text:
+            self.action_toggle_large_text()
+        note = Localizer(card.language).gettext(CARD_USED)
+        starting = isinstance(self.flow.top, IdleView) and not runtime.session.active
+        if starting:
+            self.post_message(StartVisit())
+        if starting or isinstance(self.flow.top, LanguageView):
+            # The language question is answered by the card: on to the menu, said in it.
+            self.post_message(LanguageChosen(card.language))
+            runtime.voice.say(note, card.language)
+            return
+        if card.language != self.l10n.lang:
+            await self.set_language(card.language)
+        shown = self.speaking()
+        if shown is not None:
+            self.say_shown(shown, intro=note)  # the note, then the screen again
+        else:
+            runtime.voice.say(note, card.language)
+
+
+    def action_print_card(self) -> None:
+        """F12, or the help bar's Settings card: this visit's settings printed as a card."""
+        from kiosk.slip import settings_card_slip
+
+        code = card_of(self.runtime.session.prefs).text()
+        self._print_slip(settings_card_slip(self.l10n, code))
+
+    @work(thread=True, exclusive=True, group="print", exit_on_error=False)
+    def _print_slip(self, slip: Slip) -> None:
+        """Off the UI thread (a stuck printer takes seconds to give up); says how it went."""
+        from hardware.printer import PrinterError
+
+        try:
+            self.runtime.printer.print_receipt(slip)
+            msgid = CARD_PRINTED
+        except PrinterError as exc:
+            msgid = exc.msgid
+        with suppress(RuntimeError):  # the kiosk stopped meanwhile
+            self.call_from_thread(self._announce, msgid)
+
+    def _announce(self, msgid: str) -> None:
+        self.runtime.voice.say(self.l10n.gettext(msgid), self.l10n.lang)
 
     # -- speech and captions --------------------------------------------------------------------
 
@@ -801,6 +893,9 @@ class KioskApp(App[None]):
         if token is not None or practice is not None:
             self.sign_out(signin, token, practice)
         runtime.output.set_volume(DEFAULT_VOLUME)
+        # What a preference card set was this visit's only.
+        runtime.voice.enabled = self.settings.speech
+        self.idle.timeout_s = self.settings.idle_timeout_s
         self.idle.reset()
         self.l10n = Localizer(runtime.session.prefs.language)
         self.theme = "default"
@@ -846,7 +941,7 @@ class KioskApp(App[None]):
             await self.pop_screen()
         if not self.frame.is_attached:
             return  # the kiosk is shutting down (SIGTERM): nothing more to show
-        self.frame = FrameScreen(self.l10n)
+        self.frame = FrameScreen(self.l10n, card=self.settings.printer_device is not None)
         await self.switch_screen(self.frame)
         await self.flow.push(IdleView())
         # Only now: taking the old views down still measures and styles their text.

@@ -35,6 +35,10 @@ class Preferences:
     speech_rate: int = DEFAULT_RATE
     explore: bool = False
     """Explore mode: the first press of a number key says the button, the second presses it."""
+    speech: bool = True
+    """Whether the kiosk speaks to this citizen (a preference card may turn it off)."""
+    longer_time: bool = False
+    """Longer time limits: the visit ends after twice the idle time (from a preference card)."""
 
     def step_rate(self, faster: bool) -> int:
         self.speech_rate = int(_step(RATES, self.speech_rate, faster))

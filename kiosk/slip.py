@@ -21,6 +21,9 @@ NEXT_STEP_WITH_CODE = N_(
 )
 NEXT_STEP_KIOSK = N_("Come back to the kiosk to finish.")
 NOTHING_ABOUT_YOU = N_("Nothing about you is printed on this slip.")
+CARD_TITLE = N_("Your settings card")
+CARD_HOW = N_("Scan this code at any Helselos kiosk to use your settings again: language, "
+              "speech, text size and time. It holds nothing else.")
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,8 @@ def finish_later_slip(
     else:
         lines.append(loc.gettext(NEXT_STEP_KIOSK))
     return Slip(title=loc.gettext(FINISH_LATER_TITLE), lines=tuple(lines), qr=portal_url or None)
+
+
+def settings_card_slip(loc: Localizer, code: str) -> Slip:
+    """The portable preference card: the code (kiosk.prefcard) and what it is for."""
+    return Slip(title=loc.gettext(CARD_TITLE), lines=(loc.gettext(CARD_HOW),), qr=code)

@@ -51,9 +51,11 @@ class FrameScreen(Screen[Any]):
     class Resumed(Message):
         """The frame is on top again (a dialog over it closed)."""
 
-    def __init__(self, l10n: Localizer) -> None:
+    def __init__(self, l10n: Localizer, *, card: bool = False) -> None:
         super().__init__()
         self._l10n = l10n
+        self._card = card
+        """Whether the help bar offers the settings card (the kiosk has a printer)."""
 
     def on_screen_resume(self) -> None:
         self.post_message(self.Resumed())
@@ -64,7 +66,7 @@ class FrameScreen(Screen[Any]):
         yield RecordBanner()
         yield Flow(id="flow")
         yield HelperPanel()
-        yield HelpBar(self._l10n)
+        yield HelpBar(self._l10n, card=self._card)
         yield CaptionLine(self._l10n.display, id="caption")
 
     def on_mount(self) -> None:

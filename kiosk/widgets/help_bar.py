@@ -1,5 +1,6 @@
 """The help bar: the same six controls at the bottom of every screen (WCAG 3.2.6), each clickable
-and each on a key, in the reading order of the language."""
+and each on a key, in the reading order of the language; a seventh, the settings card, where the
+kiosk has a printer."""
 
 from __future__ import annotations
 
@@ -18,20 +19,24 @@ HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
     ("help-contrast", N_("High contrast"), "F4", "app.toggle_contrast"),
     ("help-end", N_("End"), "F10", "app.end"),
 )
+CARD_ITEM = ("help-card", N_("Settings card"), "F12", "app.print_card")
+"""Only where the kiosk has a printer: print this visit's settings as a card."""
 
 
 class HelpBar(Horizontal):
     """Bottom bar of help controls, labelled in the language it is given."""
 
-    def __init__(self, l10n: Localizer) -> None:
+    def __init__(self, l10n: Localizer, *, card: bool = False) -> None:
         super().__init__()
         self.l10n = l10n
+        self.card = card
 
     def compose(self) -> ComposeResult:
         shown = self.l10n.display
         items = [Button(" ".join(shown.row([shown.show(self.l10n.gettext(msgid)), key])),
                         id=widget_id, classes="help-item", action=action, compact=True)
-                 for widget_id, msgid, key, action in HELP_ITEMS]
+                 for widget_id, msgid, key, action in
+                 (*HELP_ITEMS, *((CARD_ITEM,) if self.card else ()))]
         yield from shown.row(items)
 
     async def relabel(self, l10n: Localizer) -> None:
