@@ -756,7 +756,8 @@ class KioskApp(App[None]):
         from kiosk.practice import start_practice
 
         runtime = self.runtime
-        service = start_practice(runtime.settings, runtime.clock)
+        service = start_practice(runtime.settings, runtime.clock,
+                                 runtime.actions.context.translator)
         try:
             self.call_from_thread(self._practice_ready, service)
         except RuntimeError:

@@ -29,6 +29,11 @@ from kiosk.services.outbox import Outbox
 from kiosk.services.outbox_worker import DeliveryLoop, OutboxSender
 from kiosk.services.signin import DeviceSignIn
 from kiosk.services.tasks.common import TaskActions, TaskContext
+from translations.mt import MachineTranslator
+
+DEMO_LANGUAGE = "en"
+"""The practice service's GP office writes in English (kiosk/demo/seed.yaml): in practice mode
+its words are machine-translated from English, whatever office_language says."""
 
 
 class VisitServices(Protocol):
@@ -66,12 +71,15 @@ class PracticeService:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_practice(settings: Settings, clock: Clock, *, seed: int | None = None,
+def start_practice(settings: Settings, clock: Clock,
+                   translator: MachineTranslator | None = None, *, seed: int | None = None,
                    poll_interval_s: int = 1) -> PracticeService:
     """Start a practice service on this machine and connect a visit's services to it only.
 
     The configured service's settings that name it (fhir_base_url, issuer, audience, delivery
-    key) are not used: the practice service is found from its own address, as in practice mode."""
+    key) are not used: the practice service is found from its own address, as in practice mode.
+    translator is the kiosk's own (its models are loaded once), so a learner sees the practice
+    office's words machine-translated as a citizen sees a real office's."""
     demo = DemoBackend(host=settings.demo_host, port=0, clock=clock, seed=seed,
                        kiosk_name=settings.kiosk_name, poll_interval=poll_interval_s,
                        delivery_client_id=settings.delivery_client_id,
@@ -97,7 +105,8 @@ def start_practice(settings: Settings, clock: Clock, *, seed: int | None = None,
         raise
     actions = TaskActions(TaskContext(
         fhir, clock, sender, country=settings.country,
-        renewal_code=RenewalCode.parse(settings.renewal_task_code), audit=None))
+        renewal_code=RenewalCode.parse(settings.renewal_task_code), audit=None,
+        translator=translator, office_language=DEMO_LANGUAGE))
     signin = DeviceSignIn(discovery, fhir, settings.client_id, scope=settings.scopes,
                           national_id_claim=settings.national_id_claim, clock=clock)
     return PracticeService(demo=demo, pool=pool, outbox=outbox, delivery=delivery,

@@ -35,7 +35,7 @@ from kiosk.config import ConfigError, Settings
 from kiosk.demo import DemoBackend
 from kiosk.guides.loader import bundled_guides_dir, load_guides
 from kiosk.guides.model import Guide
-from kiosk.practice import PracticeService, VisitServices
+from kiosk.practice import DEMO_LANGUAGE, PracticeService, VisitServices
 from kiosk.services.delivery_token import (
     ClientSecret,
     Credential,
@@ -63,10 +63,6 @@ from translations.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
-
-DEMO_LANGUAGE = "en"
-"""The practice service's GP office writes in English (kiosk/demo/seed.yaml): in practice mode
-its words are machine-translated from English, whatever office_language says."""
 
 def translate(msgid: str, lang: str) -> str:
     """Translation callback for the voice (it speaks notices such as the privacy notice)."""

@@ -21,6 +21,7 @@ from kiosk.screens.error import SIGN_IN_AGAIN, TRY_AGAIN
 from kiosk.screens.step_kinds import RENDERERS, Renderer
 from kiosk.screens.view import View
 from kiosk.services.http import ServiceError
+from kiosk.services.tasks.machine import translating_cue
 from translations.catalog import N_
 
 PAGE = 6
@@ -46,6 +47,9 @@ class StepView(View):
             super().__init__()
             self.result = result
 
+    class Translating(Message):
+        """A worker is about to machine-translate the office's words: the wait may be long."""
+
     class Failed(Message):
         def __init__(self, error: ServiceError, retry: Callable[[], Any]) -> None:
             super().__init__()
@@ -63,6 +67,8 @@ class StepView(View):
         self.show_detail = False
         self.show_original = False
         """Machine-translated items show the text as the service wrote it instead."""
+        self.translating = False
+        """The step's worker is machine-translating: the wait says "Translating…"."""
 
     @property
     def renderer(self) -> Renderer:
@@ -152,6 +158,7 @@ class StepView(View):
             self.renderer.begin(self, self.runner.step)
 
     async def show_step(self) -> None:
+        self.translating = False
         await self.rerender()
         if not self.alive:
             return  # the visit ended (End, timeout, SIGTERM) while the step was redrawn
@@ -168,11 +175,20 @@ class StepView(View):
     def fetch_options(self) -> None:
         step_id = self.runner.step.id
         try:
-            options = self.runner.options()
+            with translating_cue(lambda: self.post_message(self.Translating())):
+                options = self.runner.options()
         except ServiceError as exc:
             self.post_message(self.Failed(exc, self.fetch_options))
             return
         self.post_message(self.OptionsReady(step_id, options))
+
+    async def on_step_view_translating(self, message: Translating) -> None:
+        """Show and say "Translating…" where "Working…" was (the worker goes on)."""
+        if not self.alive or self.renderer.ready(self, self.runner.step):
+            return
+        self.translating = True
+        await self.rerender()
+        self.speak()
 
     async def on_step_view_options_ready(self, message: OptionsReady) -> None:
         if not self.alive:
@@ -185,7 +201,8 @@ class StepView(View):
     @work(thread=True, exclusive=True, group="step", exit_on_error=False)
     def perform(self) -> None:
         try:
-            result = self.runner.perform()
+            with translating_cue(lambda: self.post_message(self.Translating())):
+                result = self.runner.perform()
         except ServiceError as exc:
             self.post_message(self.Failed(exc, self.perform))
             return

@@ -32,6 +32,7 @@ from kiosk.guides.model import (
 from kiosk.messages import FinishWanted, SignInWanted
 from kiosk.offers import Offer, numbered
 from kiosk.voice_grammar import number_values, spoken_times
+from kiosk.widgets.say import Say
 from translations.numbers import typed_pattern
 
 if TYPE_CHECKING:
@@ -68,6 +69,14 @@ class Renderer:
 
 
 RENDERERS: dict[type[StepBase], Renderer] = {}
+
+
+def working(view: StepView) -> Say:
+    """The wait while a step's worker runs, shown and said: "Translating…" once it has begun
+    to machine-translate (a real model may take seconds), else "Working…"."""
+    gettext = view.l10n.gettext
+    return view.say(gettext("Translating…") if view.translating else gettext("Working…"),
+                    id="working")
 
 
 def renders(*kinds: type[StepBase]) -> Callable[[type[R]], type[R]]:
@@ -124,7 +133,7 @@ class ListingRenderer(Renderer):
 
     def waiting(self, view: StepView, step: Any) -> ComposeResult | None:
         if not view.has_options_for(step):
-            return iter([view.say(view.l10n.gettext("Working…"), id="working")])
+            return iter([working(view)])
         if not view.options:
             # The guide schema requires an "empty" message on every listing step.
             return iter([view.say(view.text(step.empty), id="empty")])
@@ -245,7 +254,7 @@ class TextRenderer(EntryRenderer):
 @renders(ActionStep)
 class ActionRenderer(Renderer):
     def compose(self, view: StepView, step: ActionStep) -> ComposeResult:
-        yield view.say(view.l10n.gettext("Working…"), id="working")
+        yield working(view)
 
     def begin(self, view: StepView, step: ActionStep) -> None:
         view.perform()

@@ -2,11 +2,13 @@
 bokmål: with Argos pairs between the practice office's language (English) and bokmål installed
 (tiny packages the test builds; their words are gibberish), the GP office's reply is shown and
 said labelled "Maskinoversatt", the original is one key away and back; the citizen's own
-message reaches the server as written, with a labelled English translation under it."""
+message reaches the server as written, with a labelled English translation under it. While a
+translation works, "Translating…" is shown and said where "Working…" was."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,7 +20,7 @@ from kiosk.app import KioskApp
 from kiosk.runtime import Runtime
 from tests.kiosk.test_app_guide_messages import finish, keys, sent_by_kari
 from tests.translations.tiny_argos import build_argosmodel
-from translations.mt_argos import add_package
+from translations.mt_argos import Argos, add_package
 
 os.environ.setdefault("ARGOS_COMPUTE_TYPE", "float32")
 
@@ -68,6 +70,34 @@ async def test_the_office_reply_is_labelled_with_the_original_one_key_away(
         await pilot.press("1")
         await finish(kd, pilot)
     assert runtime.session.translated == {}, "wiped with the visit"
+
+
+async def test_translating_is_shown_and_said_while_the_translation_works(
+        kd: SimpleNamespace, app: KioskApp, runtime: Runtime,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    real = Argos.translate
+
+    def slow(self: Argos, text: str, source: str, target: str) -> str:
+        release.wait(10)  # a real model takes a while; this one waits for the test
+        return real(self, text, source, target)
+
+    monkeypatch.setattr(Argos, "translate", slow)
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await open_messages(kd, pilot)
+        await pilot.press("2")
+        translating = kd.view(app).l10n.gettext("Translating…")
+        assert translating == "Oversetter…"
+        await kd.wait_until(pilot, lambda: kd.shows(app, translating), "Translating… shown")
+        # Said as the screen is (the messages step is private: into a headset only).
+        await kd.wait_until(pilot, lambda: translating in (runtime.voice.last_text or ""),
+                            "Translating… said")
+        release.set()
+        await kd.at_step(pilot, "list")
+        assert not kd.shows(app, translating)
+        assert "Maskinoversatt: " in kd.view(app).speech_text()
+        await pilot.press("1")
+        await finish(kd, pilot)
 
 
 @pytest.mark.slow

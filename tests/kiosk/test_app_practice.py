@@ -61,6 +61,11 @@ async def test_a_practice_booking_never_reaches_the_configured_service(
         await start_practice(kd, pilot)
         practice = runtime.practice
         assert practice is not None
+        # The practice office's words are machine-translated as a real office's, by the
+        # kiosk's own translator (its models loaded once), from the practice people's English.
+        assert practice.actions.context.translator is runtime.actions.context.translator
+        assert practice.actions.context.translator is not None
+        assert practice.actions.context.office_language == "en"
         assert runtime.helper.active_staff is None  # the learner's visit, not a helped one
         assert app.l10n.gettext(PRACTICE_SAID) in (runtime.voice.last_text or "")
         before = len(booked(runtime))

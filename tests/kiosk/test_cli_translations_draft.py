@@ -1,5 +1,5 @@
-"""`kiosk translations draft LANG` for real: a tiny Argos en->pl package (built by the test, its
-words gibberish) fills the missing entries of a temporary copy of the Polish catalog (the
+"""`kiosk translations draft LANG` for real: a tiny Argos en->nb package (built by the test, its
+words gibberish) fills the missing entries of a temporary copy of the bokmål catalog (the
 repo's catalogs are never written). Filled entries are fuzzy, so the kiosk keeps showing them in
 English and the catalog check lists them; an entry whose placeholder the engine lost is left
 empty and reported; nothing else in the file changes."""
@@ -27,7 +27,7 @@ BLANKED = ("Back", "Repeat", "Unit: {unit}")
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_argosmodel(tmp_path_factory.mktemp("argosmodels"), "en", "pl")
+    return build_argosmodel(tmp_path_factory.mktemp("argosmodels"), "en", "nb")
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _blank(text: str) -> str:
-    """The Polish catalog with BLANKED emptied, "Next" removed and the first plural entry
+    """The bokmål catalog with BLANKED emptied, "Next" removed and the first plural entry
     missing a form."""
     for msgid in BLANKED:
         start = text.index(f'msgid "{msgid}"\nmsgstr "')
@@ -51,15 +51,15 @@ def _blank(text: str) -> str:
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
-    path = tmp_path / "pl.po"
-    path.write_text(_blank(get_language("pl").catalog.read_text(encoding="utf-8")),
+    path = tmp_path / "nb.po"
+    path.write_text(_blank(get_language("nb").catalog.read_text(encoding="utf-8")),
                     encoding="utf-8")
     return path
 
 
 def _entries(path: Path) -> dict[str, tuple[object, bool]]:
     with path.open("rb") as handle:
-        return {m.id: (m.string, m.fuzzy) for m in read_po(handle, locale="pl")
+        return {m.id: (m.string, m.fuzzy) for m in read_po(handle, locale="nb")
                 if isinstance(m.id, str)}
 
 
@@ -67,7 +67,7 @@ def test_draft_fills_missing_entries_as_fuzzy_and_changes_nothing_else(
         state: Path, package: Path, copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     add_package(package, state)
     before = copy.read_text(encoding="utf-8")
-    assert main(["translations", "draft", "pl", "--catalog", str(copy)]) == 0
+    assert main(["translations", "draft", "nb", "--catalog", str(copy)]) == 0
     out = capsys.readouterr().out
     after = _entries(copy)
     for msgid in ("Back", "Repeat", "Next"):
@@ -90,16 +90,16 @@ def test_draft_fills_missing_entries_as_fuzzy_and_changes_nothing_else(
     assert '\n#, fuzzy\nmsgid "Next"\nmsgstr "' in text[len(expected):]
 
     # Drafts are listed by the catalog check and never shown: the kiosk's loader drops them.
-    problems = catalog_problems("pl", copy)
+    problems = catalog_problems("nb", copy)
     assert any("msgid 'Back': marked fuzzy" in problem for problem in problems)
     with copy.open("rb") as handle:
-        drafted = read_po(handle, locale="pl")
+        drafted = read_po(handle, locale="nb")
     catalogs._compiled.cache_clear()
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(catalogs, "load_catalog", lambda lang: drafted)
-            polish = Localizer("pl")
-            assert polish.gettext("Back") == "Back" and polish.gettext("Yes") == "Tak"
+            bokmal = Localizer("nb")
+            assert bokmal.gettext("Back") == "Back" and bokmal.gettext("Yes") == "Ja"
     finally:
         catalogs._compiled.cache_clear()
 
@@ -107,10 +107,10 @@ def test_draft_fills_missing_entries_as_fuzzy_and_changes_nothing_else(
 def test_dry_run_writes_nothing_and_a_missing_pair_or_english_is_refused(
         state: Path, package: Path, copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = copy.read_bytes()
-    assert main(["translations", "draft", "pl", "--catalog", str(copy)]) == 2
-    assert "no machine translation from en to pl" in capsys.readouterr().err
+    assert main(["translations", "draft", "nb", "--catalog", str(copy)]) == 2
+    assert "no machine translation from en to nb" in capsys.readouterr().err
     add_package(package, state)
-    assert main(["translations", "draft", "pl", "--catalog", str(copy), "--dry-run"]) == 0
+    assert main(["translations", "draft", "nb", "--catalog", str(copy), "--dry-run"]) == 0
     assert ": would fill " in capsys.readouterr().out
     assert copy.read_bytes() == before
     assert main(["translations", "draft", "en"]) == 2

@@ -1,16 +1,23 @@
 """Which words are machine-translated, through the guides' ActionPort against the demo
 backend, with an engine that marks what it translates: the GP office's replies and the health
 service's alerts, labelled by carrying their original; never the citizen's own messages, and
-never consent, proxy, medicine, vaccine or any other list (those are catalog text or names)."""
+never consent, proxy, medicine, vaccine or any other list (those are catalog text or names),
+and no action but sending a message. The step view's "Translating…" cue comes once, only when
+something is really translated."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
+import kiosk.services.tasks
 from kiosk.clock import ManualClock
 from kiosk.services.fhir import FhirClient
 from kiosk.services.http import HttpClient
 from kiosk.services.tasks.common import MissingAnswer, TaskActions, TaskContext
+from kiosk.services.tasks.machine import translating_cue
 from tests.kiosk.services.tasks.sessions import SignIn, session_for
 from translations.mt import MachineTranslator, Pair
 
@@ -63,3 +70,31 @@ def test_the_citizen_in_the_office_language_gets_no_translation(actions: TaskAct
     session = session_for(sign_in, "kari")  # English, the office's language here
     assert not any(o.original for o in actions.options("my_alerts", session))
     assert session.translated == {}
+
+
+def test_of_the_task_areas_only_messages_and_records_reach_the_translator() -> None:
+    """Actions as well as lists: consent and proxy send what the citizen chose from catalog
+    text, so no task area but the office's messages and alerts may use machine translation."""
+    folder = Path(kiosk.services.tasks.__file__).parent
+    users = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imports = isinstance(node, ast.ImportFrom) and node.module is not None \
+                and node.module.endswith(".machine")
+            if imports or (isinstance(node, ast.Attribute) and node.attr == "translator"):
+                users.add(path.stem)
+    assert users == {"messages", "records", "machine"}
+
+
+def test_the_translating_cue_comes_once_and_only_for_new_text(actions: TaskActions,
+                                                              sign_in: SignIn) -> None:
+    session = session_for(sign_in, "kari")
+    session.prefs.language = "nb"
+    cues: list[str] = []
+    with translating_cue(lambda: cues.append("first")):
+        actions.options("my_alerts", session)  # two alerts, one cue
+    with translating_cue(lambda: cues.append("again")):
+        actions.options("my_alerts", session)  # from the visit's cache: nothing to wait for
+    with translating_cue(lambda: cues.append("english")):
+        actions.options("my_alerts", session_for(sign_in, "kari"))  # the office's language
+    assert cues == ["first"]
