@@ -11,6 +11,7 @@ import json
 import random
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,31 @@ def _sentencepiece(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def _model(vocab: list[str], seed: int, out: Path) -> dict[str, bytes]:
-    rng = np.random.default_rng(seed)
-    size, d, ff = len(vocab), 16, 32
+@dataclass(frozen=True)
+class Shape:
+    """The transformer's size: TINY for tests; BASE, the transformer-base size (common Argos
+    packages are about this size), for bench/translation.py's real-size timing (177 MB)."""
 
-    def w(*shape: int) -> Any:
-        return rng.normal(0, 0.5, shape).astype(np.float32)
+    layers: int
+    heads: int
+    d: int
+    ff: int
+
+
+TINY = Shape(layers=1, heads=2, d=16, ff=32)
+BASE = Shape(layers=6, heads=8, d=512, ff=2048)
+
+
+def _model(vocab: list[str], seed: int, out: Path, shape: Shape) -> dict[str, bytes]:
+    rng = np.random.default_rng(seed)
+    size, d, ff = len(vocab), shape.d, shape.ff
+
+    # Weights shrink as d grows, so a bigger model's activations stay as small as the tiny
+    # one's and the </s> ramp below still ends its output after a few tokens.
+    scale = 0.5 * (16 / d) ** 0.5
+
+    def w(*dims: int) -> Any:
+        return rng.normal(0, scale, dims).astype(np.float32)
 
     def lin(layer: Any, o: int, i: int) -> None:
         layer.weight, layer.bias = w(o, i), w(o)
@@ -49,7 +69,7 @@ def _model(vocab: list[str], seed: int, out: Path) -> dict[str, bytes]:
     def ln(norm: Any) -> None:
         norm.gamma, norm.beta = np.ones(d, np.float32), np.zeros(d, np.float32)
 
-    spec = TransformerSpec.from_config(num_layers=1, num_heads=2)
+    spec = TransformerSpec.from_config(num_layers=shape.layers, num_heads=shape.heads)
     for stack in (spec.encoder, spec.decoder):
         ln(stack.layer_norm)
         for layer in stack.layer:
@@ -100,12 +120,13 @@ def _splitter(src: str) -> bytes:
     return model.SerializeToString()
 
 
-def build_argosmodel(out: Path, src: str = "en", tgt: str = "xx", seed: int = 0) -> Path:
+def build_argosmodel(out: Path, src: str = "en", tgt: str = "xx", seed: int = 0,
+                     shape: Shape = TINY) -> Path:
     """Write translate-<src>_<tgt>-1_0.argosmodel into out and return its path."""
     piece_model = _sentencepiece(seed)
     pieces = spm.SentencePieceProcessor(model_proto=piece_model)
     vocab = [pieces.id_to_piece(i) for i in range(pieces.get_piece_size())]
-    files = _model(vocab, seed, out)
+    files = _model(vocab, seed, out, shape)
     files["sentencepiece.model"] = piece_model
     files[f"minisbd/{src}.onnx"] = _splitter(src)
     files["metadata.json"] = json.dumps({
