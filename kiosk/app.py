@@ -70,6 +70,7 @@ from kiosk.themes import THEMES
 from kiosk.voice_control import LISTENING, NO_LISTENING, VoiceControl
 from kiosk.widgets.caption import CaptionLine
 from kiosk.widgets.flow import Flow
+from kiosk.widgets.help_bar import HelpBar
 from kiosk.widgets.helper_banner import HelperBanner
 from kiosk.widgets.helper_panel import HelperPanel
 from kiosk.widgets.practice_banner import PracticeBanner
@@ -137,6 +138,8 @@ class KioskApp(App[None]):
         Binding("f10", "end", "End", show=False),
         Binding("f11", "toggle_explore", "Explore mode", show=False),
         Binding("f12", "print_card", "Settings card", show=False),
+        # Shift+F12 (a terminal sends it as F24): the task on the citizen's phone.
+        Binding("f24,shift+f12", "continue_on_phone", "Continue on my phone", show=False),
     ]
 
     def __init__(self, start: Runtime | Starting) -> None:
@@ -381,16 +384,62 @@ class KioskApp(App[None]):
         from kiosk.slip import settings_card_slip
 
         code = card_of(self.runtime.session.prefs).text()
-        self._print_slip(settings_card_slip(self.l10n, code))
+        self._print_slip(settings_card_slip(self.l10n, code), CARD_PRINTED)
+
+    def task_link(self) -> tuple[str, str] | None:
+        """The task in progress and its page in the health portal (``portal_links``): (its
+        title, translated; the link), or None when no task is open or it has no link."""
+        from kiosk.handoff import portal_link
+        from kiosk.screens.step import StepView
+
+        if not self.ready or isinstance(self.flow.top, IdleView):
+            return None
+        task = next((v for v in reversed(self.flow.views) if isinstance(v, StepView)), None)
+        guide = task.runner.guide if task is not None else None
+        link = portal_link(self.settings.portal_links, guide.id if guide else None)
+        if guide is None or link is None:
+            return None
+        return self.l10n.gettext(guide.title), link
+
+    def action_continue_on_phone(self) -> None:
+        """Shift+F12, the help bar or the helper panel: the task's page in the health portal as
+        a QR code (offered only where the task has one)."""
+        from kiosk.screens.phone_handoff import PhoneHandoffScreen
+
+        found = self.task_link()
+        if found is None or self.screen is not self.frame:
+            return  # not offered, or a dialog (this one too) is open
+        title, link = found
+
+        def chosen(choice: str | None) -> None:
+            if choice == "print":
+                self._print_handoff(title, link)
+
+        self.push_screen(PhoneHandoffScreen(link, can_print=self.runtime.printer.available),
+                         callback=chosen)
+
+    def action_print_task_slip(self) -> None:
+        """The helper panel's Print a slip: the task handed over on paper. (The only other slip
+        of a task, to finish later, belongs to the error dialog, which has its own button.)"""
+        found = self.task_link()
+        if found is not None:
+            self._print_handoff(*found)
+
+    def _print_handoff(self, title: str, link: str) -> None:
+        from kiosk.screens.error import PRINTED
+        from kiosk.slip import handoff_slip
+
+        self._print_slip(handoff_slip(self.l10n, guide_title=title, link=link), PRINTED)
 
     @work(thread=True, exclusive=True, group="print", exit_on_error=False)
-    def _print_slip(self, slip: Slip) -> None:
-        """Off the UI thread (a stuck printer takes seconds to give up); says how it went."""
+    def _print_slip(self, slip: Slip, printed: str) -> None:
+        """Off the UI thread (a stuck printer takes seconds to give up); says how it went
+        (``printed``: the msgid for a slip that came out)."""
         from hardware.printer import PrinterError
 
         try:
             self.runtime.printer.print_receipt(slip)
-            msgid = CARD_PRINTED
+            msgid = printed
         except PrinterError as exc:
             msgid = exc.msgid
         with suppress(RuntimeError):  # the kiosk stopped meanwhile
@@ -555,6 +604,9 @@ class KioskApp(App[None]):
         self._sync_helper_panel()
         for practice in self.frame.query(PracticeBanner):
             practice.show(self.runtime.practice is not None, self.l10n)
+        phone = self.task_link() is not None
+        for bar in self.frame.query(HelpBar):
+            bar.offer_phone(phone)
 
     # -- the flow -------------------------------------------------------------------------------
 
@@ -796,8 +848,13 @@ class KioskApp(App[None]):
                           signing_in=isinstance(self.flow.top, SignInView))
         restartable = task is not None and task is self.flow.top and task.can_restart
         staff_l10n = Localizer(self.settings.default_language)
+        phone = self.task_link() is not None
+        handoff = {"panel-phone"} if phone else set()
+        if phone and self.runtime.printer.available:
+            handoff.add("panel-print")
         for panel in panels:
-            panel.show(staff, view, staff_l10n, restartable=restartable)
+            panel.show(staff, view, staff_l10n, restartable=restartable,
+                       handoff=frozenset(handoff))
 
     def action_explain_step(self) -> None:
         """The helper panel: say how to answer this step (its help), in the citizen's language;

@@ -23,6 +23,7 @@ import msgspec
 from msgspec import Meta
 from msgspec.inspect import BoolType, FloatType, IntType, NoneType, StrType, UnionType
 
+from kiosk.handoff import link_problem
 from kiosk.services.smart import DELIVERY_SCOPES, RENEWAL_TASK_CODE, SIGN_IN_SCOPES
 
 DEFAULT_CONFIG_PATH = Path("/etc/helselos/kiosk.toml")
@@ -102,6 +103,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     portal_url: str | None = None
     """The health portal's address, drawn as a QR code at the end of the phone walk-through.
     Practice mode: the demo service's practice portal page (`/portal`)."""
+    portal_links: dict[str, str] = msgspec.field(default_factory=dict)
+    """The health portal's own page for a task, per guide id (e.g. appointment =
+    "https://portal.example.no/timebestilling"): "Continue on my phone" shows it as a QR code,
+    used exactly as written (https only, nothing of the visit is ever added). A task without one
+    does not offer it. In the settings file only."""
     delivery_client_id: str = "helselos-kiosk-delivery"
     """OAuth client id of this kiosk's delivery identity: a confidential client allowed client
     credentials, creating submissions only, which sends saved submissions after the citizen has
@@ -172,6 +178,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             url = getattr(self, name)
             if url is not None and not url.startswith(("https://", "http://")):
                 raise ConfigError(f"{name}: must start with https://, got {url!r}")
+        for task, link in self.portal_links.items():
+            problem = link_problem(task, link)
+            if problem is not None:
+                raise ConfigError(f"portal_links: {problem}")
         for name in ("client_id", "scopes", "delivery_client_id", "delivery_scopes"):
             if not getattr(self, name).strip():
                 raise ConfigError(f"{name}: must not be empty")

@@ -21,6 +21,7 @@ NEXT_STEP_WITH_CODE = N_(
 )
 NEXT_STEP_KIOSK = N_("Come back to the kiosk to finish.")
 NOTHING_ABOUT_YOU = N_("Nothing about you is printed on this slip.")
+CONTINUE_ON_PHONE = N_("Continue on my phone")
 CARD_TITLE = N_("Your settings card")
 CARD_HOW = N_("Scan this code at any Helselos kiosk to use your settings again: language, "
               "speech, text size and time. It holds nothing else.")
@@ -61,3 +62,11 @@ def finish_later_slip(
 def settings_card_slip(loc: Localizer, code: str) -> Slip:
     """The portable preference card: the code (kiosk.prefcard) and what it is for."""
     return Slip(title=loc.gettext(CARD_TITLE), lines=(loc.gettext(CARD_HOW),), qr=code)
+
+
+def handoff_slip(loc: Localizer, *, guide_title: str, link: str) -> Slip:
+    """The task handed over to the citizen's phone on paper: which task, and the portal's own
+    page for it (kiosk.handoff) as a code and as an address; nothing about the citizen."""
+    lines = (loc.format(TASK_LINE, task=guide_title), loc.gettext(NOTHING_ABOUT_YOU),
+             loc.gettext(NEXT_STEP_WITH_CODE), link)
+    return Slip(title=loc.gettext(CONTINUE_ON_PHONE), lines=lines, qr=link)

@@ -1,6 +1,7 @@
 """The help bar: the same six controls at the bottom of every screen (WCAG 3.2.6), each clickable
-and each on a key, in the reading order of the language; a seventh, the settings card, where the
-kiosk has a printer."""
+and each on a key, in the reading order of the language; the settings card where the kiosk has
+a printer, and "Continue on my phone" while the task on screen has a page in the health portal
+(kiosk.handoff)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button
 
+from kiosk.slip import CONTINUE_ON_PHONE
 from translations.catalog import N_, Localizer
 
 # (button id, msgid, key shown, action)
@@ -21,6 +23,8 @@ HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
 )
 CARD_ITEM = ("help-card", N_("Settings card"), "F12", "app.print_card")
 """Only where the kiosk has a printer: print this visit's settings as a card."""
+PHONE_ITEM = ("help-phone", CONTINUE_ON_PHONE, "Shift+F12", "app.continue_on_phone")
+"""Only while the task has a page in the health portal: show it as a QR code."""
 
 
 class HelpBar(Horizontal):
@@ -30,16 +34,25 @@ class HelpBar(Horizontal):
         super().__init__()
         self.l10n = l10n
         self.card = card
+        self.phone = False
 
     def compose(self) -> ComposeResult:
         shown = self.l10n.display
         items = [Button(" ".join(shown.row([shown.show(self.l10n.gettext(msgid)), key])),
                         id=widget_id, classes="help-item", action=action, compact=True)
                  for widget_id, msgid, key, action in
-                 (*HELP_ITEMS, *((CARD_ITEM,) if self.card else ()))]
+                 (*HELP_ITEMS, *((CARD_ITEM,) if self.card else ()),
+                  *((PHONE_ITEM,) if self.phone else ()))]
         yield from shown.row(items)
 
     async def relabel(self, l10n: Localizer) -> None:
         """Show the controls in another language."""
         self.l10n = l10n
         await self.recompose()
+
+    def offer_phone(self, offered: bool) -> None:
+        """Show or take away "Continue on my phone" (the task on screen has a link, or not)."""
+        if offered != self.phone:
+            self.phone = offered
+            # Not awaited: a press of the bar's own button may lead here (see the helper panel).
+            self.call_later(self.recompose)

@@ -4,9 +4,10 @@ that staff member needs to help without taking over, in their own language.
 It shows what ``helper_mode.panel.staff_view`` lets through (the task, the step, the visible
 answers, the step's hint for staff) and offers the kiosk's own actions: explain the step aloud
 (in the citizen's language), back, ask the step again, language, text size, speech rate and
-volume, lock. It offers nothing that answers, confirms or sends: the citizen presses those on
-their side. Its buttons take no keyboard focus, so the citizen's keys, focus and speech stay
-with the citizen's screen; staff touch them.
+volume, lock, and while the task has a page in the health portal, hand it over to the
+citizen's phone and print it on a slip. It offers nothing that answers, confirms or sends: the
+citizen presses those on their side. Its buttons take no keyboard focus, so the citizen's keys,
+focus and speech stay with the citizen's screen; staff touch them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Button, Static
 
 from helper_mode.panel import PRIVATE_NOTE, StaffView
+from kiosk.slip import CONTINUE_ON_PHONE
 from kiosk.widgets.reading_order import drawn
 from translations.catalog import N_, Localizer
 
 ANSWERS = N_("Answers so far")
 HINT = N_("Hint for staff")
+PRINT_SLIP = N_("Print a slip")
 CITIZEN_CONFIRMS = N_("Only the citizen can confirm or send, on their side of the screen.")
 # (button id, msgid, action); "step" buttons only while a step of a task is shown.
 ACTIONS: tuple[tuple[str, str, str], ...] = (
@@ -29,6 +32,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("panel-restart", N_("Ask this step again"), "app.restart_step"),
     ("panel-language", N_("Change language"), "app.change_language"),
     ("panel-bigger", N_("Bigger text"), "app.toggle_large_text"),
+    ("panel-phone", CONTINUE_ON_PHONE, "app.continue_on_phone"),
+    ("panel-print", PRINT_SLIP, "app.print_task_slip"),
     ("panel-lock", N_("Lock"), "app.lock_helper"),
     ("panel-slower", N_("Slower speech"), "app.speech_rate(False)"),
     ("panel-faster", N_("Faster speech"), "app.speech_rate(True)"),
@@ -36,6 +41,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("panel-louder", N_("Louder"), "app.volume(True)"),
 )
 STEP_ACTIONS = frozenset({"panel-explain", "panel-restart"})
+HANDOFF_ACTIONS = frozenset({"panel-phone", "panel-print"})
+"""Offered only as ``show(handoff=…)`` says: the task has a link (and a printer for a slip)."""
 
 
 class HelperPanel(Vertical):
@@ -46,6 +53,7 @@ class HelperPanel(Vertical):
         self._l10n: Localizer | None = None
         self._view = StaffView()
         self._restartable = False
+        self._handoff: frozenset[str] = frozenset()
 
     def on_mount(self) -> None:
         self.display = False
@@ -78,6 +86,8 @@ class HelperPanel(Vertical):
         for widget_id, msgid, action in ACTIONS:
             if widget_id in STEP_ACTIONS and not self._step_shown(widget_id):
                 continue
+            if widget_id in HANDOFF_ACTIONS and widget_id not in self._handoff:
+                continue
             button = Button(shown.show(l10n.gettext(msgid)), id=widget_id, action=action,
                             compact=True, classes="panel-action")
             button.can_focus = False
@@ -91,17 +101,18 @@ class HelperPanel(Vertical):
         return bool(self._view.step) or self._view.note == PRIVATE_NOTE
 
     def show(self, staff: str | None, view: StaffView, l10n: Localizer, *,
-                   restartable: bool) -> None:
+             restartable: bool, handoff: frozenset[str] = frozenset()) -> None:
         """Helper mode is on for ``staff`` (None: off, the panel goes): draw ``view`` in the
         staff member's language; ``restartable``: the step is a question that can be asked
-        again."""
+        again; ``handoff``: which of HANDOFF_ACTIONS the task offers."""
         self.display = staff is not None
         if staff is None:
             return
-        if (view, l10n.lang, restartable) == (self._view, getattr(self._l10n, "lang", None),
-                                              self._restartable):
+        if (view, l10n.lang, restartable, handoff) == (
+                self._view, getattr(self._l10n, "lang", None), self._restartable, self._handoff):
             return
         self._view, self._l10n, self._restartable = view, l10n, restartable
+        self._handoff = handoff
         # Not awaited here: a press of the panel's own button leads here, and redrawing
         # removes that button while its handler runs (see the app's Bigger text).
         self.call_later(self.recompose)
