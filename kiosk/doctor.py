@@ -101,7 +101,8 @@ def check_voices(settings: Settings) -> list[Check]:
         for code, language in LANGUAGES.items():
             name = f"voice {code}"
             if not synth.has_voice(code):
-                detail = f"no espeak-ng voice {language.espeak_voice!r}: text only"
+                detail = (f"no espeak-ng voice {language.espeak_voice!r}: text only"
+                          if language.espeak_voice else "no voice: text only")
                 checks.append(Check(name, WARN, detail))
                 continue
             wav = synth.synthesize(language.native_name, code)
@@ -269,6 +270,7 @@ def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]
 
 def run_checks(settings: Settings) -> list[Check]:
     """All checks in the order the table shows them."""
+    from kiosk.doctor_languages import check_languages
     from kiosk.doctor_service import check_service
 
     return [
@@ -278,6 +280,7 @@ def run_checks(settings: Settings) -> list[Check]:
         *_guarded("text to speech", lambda: check_voices(settings)),
         *_guarded("listening", lambda: check_listening(settings)),
         *_guarded("catalogs", check_catalogs),
+        *_guarded("languages", lambda: check_languages(settings)),
         *_guarded("guides", check_guides),
         *_guarded("backend", lambda: check_service(settings)),
         *_guarded("state dir", lambda: check_state_dir(settings)),

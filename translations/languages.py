@@ -1,8 +1,9 @@
 """The language registry: which languages the kiosk offers, read from languages.yaml.
 
 The file is data, so it is validated like data (kiosk.datafile, into ``LanguagesFile``): every
-error names the file, the line and the field. ``LANGUAGES`` is loaded once at import from the
-shipped file.
+error names the file, the line and the field. Each catalog's review status is read from its
+header (translations.review), so a wrong one also stops the kiosk at start with the PO file's
+line. ``LANGUAGES`` is loaded once at import from the shipped file.
 """
 
 # No `from __future__ import annotations` here: the models' annotations stay types, so msgspec
@@ -17,9 +18,13 @@ import msgspec
 from msgspec import Meta
 
 from kiosk.datafile import At, DataFileError, Format, KeyPath, Rule, Rules, Says, Shape, check
+from translations.review import UNREVIEWED, Review, read_review
 
 LANGUAGES_FILE = Path(__file__).with_name("languages.yaml")
 _CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+NO_VOICE = "none"
+"""``espeak_voice: none``: espeak-ng has no voice for the language (YAML's null reads as a field
+written empty, which the data files refuse)."""
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,15 @@ class Language:
     english_name: str
     direction: str
     """"ltr" or "rtl"; rtl text must be reordered before it reaches a widget."""
-    espeak_voice: str
+    espeak_voice: str | None
+    """The espeak-ng voice name, or None: espeak-ng has no voice for the language."""
     catalog: Path
     """Absolute path of the gettext PO file."""
     filler_words: tuple[str, ...] = ()
     """Common words that are no command on any screen: a speech recognizer listening for a few
     commands hears noise and chatter as these instead of as a command."""
+    review: Review = UNREVIEWED
+    """Whether a fluent speaker has checked the catalog (its header); drafted until one has."""
 
 
 class LanguageError(DataFileError):
@@ -67,6 +75,8 @@ class LanguageEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     english_name: Text
     direction: Annotated[Text, Rule("direction")]
     espeak_voice: Text
+    """An espeak-ng voice name, or ``none`` (NO_VOICE): required, so "no voice" is said on
+    purpose rather than by leaving the field out."""
     catalog: Annotated[Text, Rule("catalog")]
     """A gettext PO file, relative to languages.yaml."""
     filler_words: tuple[Text, ...] = ()
@@ -144,15 +154,18 @@ def codes_differ(entries: tuple[LanguageEntry, ...], at: At[None]) -> None:
 
 
 def load_languages(path: Path = LANGUAGES_FILE) -> dict[str, Language]:
-    """Read and validate a languages file; the result keeps the file's order. Raises the first
-    problem as LanguageError."""
+    """Read and validate a languages file and each catalog's review status; the result keeps
+    the file's order. Raises the first problem as LanguageError (or ReviewError, naming the
+    catalog's line)."""
     loaded = check(path, LanguagesFile, fmt=LanguagesFormat(), rules=RULES)
     if loaded.value is None:
         raise loaded.errors[0]
     return {entry.code: Language(
         code=entry.code, native_name=entry.native_name, english_name=entry.english_name,
-        direction=entry.direction, espeak_voice=entry.espeak_voice,
-        catalog=(path.parent / entry.catalog).resolve(), filler_words=entry.filler_words,
+        direction=entry.direction,
+        espeak_voice=None if entry.espeak_voice == NO_VOICE else entry.espeak_voice,
+        catalog=(catalog := (path.parent / entry.catalog).resolve()),
+        filler_words=entry.filler_words, review=read_review(catalog),
     ) for entry in loaded.value.languages}
 
 

@@ -1,5 +1,6 @@
 """The menu: one tile per bundled guide, a page at a time, plus language; repeats the idle-time
-notice. Pages keep every tile on a number key and on the screen without scrolling."""
+notice. Pages keep every tile on a number key and on the screen without scrolling. The first
+screen in a newly chosen language, so it says when that language's text is still a draft."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.app import ComposeResult
 from kiosk.messages import GuideChosen, LanguageWanted
 from kiosk.offers import Offer, Pager, numbered
 from kiosk.screens.idle import idle_notice
+from kiosk.screens.language import draft_notice
 from kiosk.screens.view import View
 
 PAGE = 4
@@ -42,7 +44,11 @@ class MenuView(View):
 
     def compose_body(self) -> ComposeResult:
         l10n = self.l10n
-        yield self.say(l10n.gettext("What do you want to do?"), classes="title")
+        notice = draft_notice(l10n)
+        yield self.say(l10n.gettext("What do you want to do?"),
+                       classes="title above-notice" if notice else "title")
+        if notice:
+            yield self.say(notice, id="draft-notice", classes="muted")
         yield self.tiles(self.offers(), columns=1)
         yield self.say(idle_notice(l10n, self.host.runtime.settings.idle_timeout_s),
                        classes="muted")

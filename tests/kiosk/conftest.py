@@ -137,12 +137,34 @@ async def approve_by_phone(pilot: Any, patient: str = "kari") -> None:
     view(pilot.app).poll_now()
 
 
-async def open_menu(pilot: Any, language_key: str = "2") -> None:
-    """From the idle screen: Start, a language (2 = English), until the menu is up."""
+async def open_menu(pilot: Any, language_key: str = "2", *, language: str | None = None) -> None:
+    """From the idle screen: Start, a language (2 = English; or the one coded language, on
+    whichever page of languages it is), until the menu is up."""
     await pilot.press("enter")
     await wait_until(pilot, lambda: screen_name(pilot.app) == "LanguageView", "languages")
-    await pilot.press(language_key)
+    if language is None:
+        await pilot.press(language_key)
+    else:
+        await choose_language(pilot, language)
     await wait_until(pilot, lambda: screen_name(pilot.app) == "MenuView", "the menu")
+
+
+async def choose_language(pilot: Any, code: str) -> None:
+    """On the language screen, by keys: turn its pages with "More languages" until the
+    language's tile shows, and press it."""
+    app = pilot.app
+    for _ in range(10):
+        await pilot.pause()
+        languages = view(app)
+        tile = languages.query(f"#lang-{code}")
+        if tile:
+            await pilot.press(str(tile.first().number))
+            await wait_until(pilot, lambda: app.l10n.lang == code, f"the kiosk in {code}")
+            return
+        more = languages.query("#page-next")
+        assert more, f"no page of the language screen offers {code!r}"
+        await pilot.press(str(more.first().number))
+    raise AssertionError(f"the language screen never showed {code!r}")
 
 
 async def open_guide(pilot: Any, language_key: str = "2") -> None:
@@ -152,10 +174,12 @@ async def open_guide(pilot: Any, language_key: str = "2") -> None:
     await at_step(pilot, "choice")
 
 
-async def open_task(pilot: Any, guide_id: str, language_key: str = "2") -> None:
-    """From the idle screen, by keys only: Start, a language (2 = English), then the menu's
-    number keys (turning its pages with "More tasks") until the guide's tile can be pressed."""
-    await open_menu(pilot, language_key)
+async def open_task(pilot: Any, guide_id: str, language_key: str = "2", *,
+                    language: str | None = None) -> None:
+    """From the idle screen, by keys only: Start, a language (2 = English, or by its code as
+    open_menu), then the menu's number keys (turning its pages with "More tasks") until the
+    guide's tile can be pressed."""
+    await open_menu(pilot, language_key, language=language)
     await pick_task(pilot, guide_id)
 
 
@@ -210,7 +234,7 @@ def kd() -> SimpleNamespace:
         SIZE=SIZE, STAFF_NAME=STAFF_NAME, STAFF_PIN=STAFF_PIN, wait_until=wait_until,
         view=view, screen_name=screen_name, shows=shows, step_kind=step_kind, settle=settle,
         at_step=at_step,
-        pick_task=pick_task, open_menu=open_menu,
+        pick_task=pick_task, open_menu=open_menu, choose_language=choose_language,
         approve_by_phone=approve_by_phone, open_guide=open_guide, open_task=open_task,
         token_works=token_works, fhir_http=fhir_http,
     )

@@ -1,6 +1,6 @@
 """A right-to-left language mirrors the screen: drawn with a pseudo-locale whose every text is
 English spelled in Hebrew letters (strong right-to-left characters, so the bidirectional
-algorithm really reorders it), registered for this test only as a third language.
+algorithm really reorders it), registered for this test only as one more language.
 
 The same screens are drawn in English and in the pseudo-locale, and what is measured on the
 terminal must be mirrored: the number key stands right of its label, the first tile of a row is
@@ -92,10 +92,10 @@ def line_in(app: KioskApp, region: Region) -> list[str]:
     return [strips[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
 
 
-async def draw(kd: SimpleNamespace, pilot: Any, language_key: str) -> Drawn:
+async def draw(kd: SimpleNamespace, pilot: Any, language: str) -> Drawn:
     """Walk to the symptoms guide's questions and measure a choice step and the number step."""
     app = pilot.app
-    await kd.open_task(pilot, "symptoms", language_key=language_key)
+    await kd.open_task(pilot, "symptoms", language=language)
     await kd.approve_by_phone(pilot)
     await kd.at_step(pilot, "choice")
     step = kd.view(app)
@@ -128,9 +128,9 @@ async def test_a_right_to_left_language_mirrors_keys_tiles_next_and_alignment(
     kd: SimpleNamespace, app: KioskApp, make_runtime: Any, right_to_left: None
 ) -> None:
     async with app.run_test(size=kd.SIZE) as pilot:
-        ltr = await draw(kd, pilot, "2")
+        ltr = await draw(kd, pilot, "en")
     async with KioskApp(make_runtime()).run_test(size=kd.SIZE) as pilot:
-        rtl = await draw(kd, pilot, "3")
+        rtl = await draw(kd, pilot, PSEUDO)
 
     assert (ltr.rtl_class, rtl.rtl_class) == (False, True)
     # The number key stands where reading starts.
