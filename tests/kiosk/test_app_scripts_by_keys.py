@@ -1,6 +1,7 @@
 """Whole tasks by keys only in the scripts furthest from the kiosk's own: a booking in Arabic
 (right to left, shaped) and a blood pressure in Tigrinya (Ge'ez), through the real app, demo
-service and phone sign-in, read back from the service."""
+service and phone sign-in, read back from the service; and a switch of language in the middle
+of a task, which keeps the answers given and says the question again in the new language."""
 
 from __future__ import annotations
 
@@ -68,6 +69,39 @@ async def test_a_blood_pressure_reported_in_tigrinya_by_keys(
         await pilot.press("1")  # yes
         said = await finish(kd, pilot)
         assert in_script(said, "ETHIOPIC")
+    (stored,) = [o for o in runtime.demo.resources("Observation")
+                 if o["subject"]["reference"] == "Patient/kari" and o["id"] not in before]
+    assert [c["valueQuantity"]["value"] for c in stored["component"]] == [135, 85]
+
+
+async def test_a_language_switch_mid_task_keeps_the_answers_and_speaks_again(
+    kd: SimpleNamespace, app: KioskApp, runtime: Runtime
+) -> None:
+    assert runtime.demo is not None
+    before = {o["id"] for o in runtime.demo.resources("Observation")}
+    async with app.run_test(size=kd.SIZE) as pilot:
+        await kd.open_task(pilot, "measurements", language="uk")
+        await kd.approve_by_phone(pilot)
+        await kd.at_step(pilot, "choice")
+        await pilot.press("1")  # blood pressure
+        await kd.at_step(pilot, "number")
+        await pilot.press(*"135", "enter")
+        await kd.wait_until(pilot, lambda: kd.view(app).runner.step.id == "diastolic",
+                            "the lower number")
+        # The helper panel's Language action (a staff member helping): the task waits.
+        app.action_change_language()
+        await kd.wait_until(pilot, lambda: kd.screen_name(app) == "LanguageView", "languages")
+        await kd.choose_language(pilot, "ar")
+        await kd.at_step(pilot, "number")
+        assert kd.view(app).runner.step.id == "diastolic"
+        assert app.l10n.lang == "ar" and "rtl" in app.screen.classes
+        await kd.wait_until(pilot, lambda: runtime.voice.last_text
+                            == kd.view(app).speech_text(), "the question said again")
+        assert in_script(runtime.voice.last_text or "", "ARABIC")
+        await pilot.press(*"85", "enter")
+        await kd.at_step(pilot, "confirm")
+        await pilot.press("1")  # yes
+        await finish(kd, pilot)
     (stored,) = [o for o in runtime.demo.resources("Observation")
                  if o["subject"]["reference"] == "Patient/kari" and o["id"] not in before]
     assert [c["valueQuantity"]["value"] for c in stored["component"]] == [135, 85]
