@@ -19,6 +19,7 @@ from kiosk.config import Settings
 
 if TYPE_CHECKING:
     from kiosk.guides.schema import GuideError
+    from speech.synth import Synthesizer
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 MIN_FREE_BYTES = 50 * 1024 * 1024
@@ -87,30 +88,47 @@ def check_headset(settings: Settings) -> Check:
                                 f"{'headset plugged in' if state else 'no headset now'}")
 
 
+def open_synth(settings: Settings) -> Synthesizer:
+    """The synthesizer as the kiosk opens it: its Piper voices and recorded clips included."""
+    from speech.synth import Synthesizer
+    from translations.recordings import Recordings
+
+    return Synthesizer(voices_dir=settings.piper_voices_dir,
+                       recordings=Recordings(settings.recordings_path))
+
+
 def check_voices(settings: Settings) -> list[Check]:
-    """One check per shipped language: espeak-ng has its voice and really speaks a word with it."""
-    from speech.synth import SynthError, Synthesizer
+    """One check per shipped language: what speaks it here, and that it really speaks a word."""
+    from speech.synth import SynthError
     from translations.languages import LANGUAGES
 
     try:
-        synth = Synthesizer()
+        synth = open_synth(settings)
     except SynthError as exc:
         return [Check("text to speech", FAIL if settings.speech else WARN, str(exc))]
     checks = []
     with synth:
         for code, language in LANGUAGES.items():
             name = f"voice {code}"
+            kind = synth.kind(code)
             if not synth.has_voice(code):
-                detail = (f"no espeak-ng voice {language.espeak_voice!r}: text only"
-                          if language.espeak_voice else "no voice: text only")
+                detail = ("recorded clips only; other texts are shown only" if kind == "recorded"
+                          else "no voice: text only")
                 checks.append(Check(name, WARN, detail))
                 continue
             wav = synth.synthesize(language.native_name, code)
             if wav.stat().st_size <= 44:  # a WAV header and no samples
-                checks.append(Check(name, FAIL, f"voice {language.espeak_voice!r} made no sound"))
+                checks.append(Check(name, FAIL, f"the {kind} voice made no sound"))
             else:
-                checks.append(Check(name, OK, f"espeak-ng voice {language.espeak_voice!r}"))
+                checks.append(Check(name, OK, _voice_name(kind)))
+            wav.unlink(missing_ok=True)
     return checks
+
+
+def _voice_name(kind: str | None) -> str:
+    if kind is not None and kind.startswith("neighbour:"):
+        return f"read by the {kind.removeprefix('neighbour:')} voice (none of its own)"
+    return {"piper": "Piper neural voice", "espeak": "espeak-ng voice"}.get(kind or "", "")
 
 
 def check_listening(settings: Settings) -> list[Check]:

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kiosk.config import Settings
-from kiosk.doctor import OK, WARN, Check
+from kiosk.doctor import OK, WARN, Check, open_synth
 from translations.abilities import Abilities, language_abilities, office_routes
 from translations.languages import LANGUAGES
 
 
 def _spoken(settings: Settings) -> Callable[[str], bool]:
     """Whether a voice speaks each language here; nothing does when espeak-ng cannot start."""
-    from speech.synth import SynthError, Synthesizer
+    from speech.synth import SynthError
 
     try:
-        with Synthesizer() as synth:
+        with open_synth(settings) as synth:
             voiced = {code for code in LANGUAGES if synth.has_voice(code)}
     except SynthError:
         voiced = set()
