@@ -6,10 +6,16 @@ receipt straight into that file. Any other writable file works the same way, whi
 and a kiosk without paper use it: a regular file collects the bytes, a FIFO hands them to
 whatever reads it. Nothing is configured: ``NoPrinter``, whose ``available`` is False.
 
-Text is printed in code page WPC1252 (Norwegian and Swedish letters); a character outside it is
-printed without its accent where that is possible, else as "?". Lines are wrapped to the paper
-width in characters (32 on 58 mm paper, 48 on 80 mm), the QR code is drawn by the printer itself
-(GS ( k, model 2, error correction M), and every receipt ends with a feed and a partial cut.
+The bytes are made by python-escpos for the printer's profile (``PROFILE``, an Epson TM-T20II:
+its code pages, its paper): text goes through the code pages the profile has, switched letter by
+letter as needed (python-escpos's magic encoding), so Norwegian, Swedish, Polish or Ukrainian
+letters print as text. A paragraph with a letter no code page holds (Ge'ez, the Sami ŋ and ŧ) or
+of a right-to-left script (Arabic, Persian, Urdu: a printer neither joins nor reorders them) is
+printed as a picture, drawn in a font of this machine that has its letters
+(``hardware.slip_image``; GS v 0 raster); without such a font the slip is not printed and
+``PrinterNoFont`` says which letter lacks one. Lines are wrapped to the paper width in characters
+(32 on 58 mm paper, 48 on 80 mm), the QR code is drawn by the printer itself (GS ( k, model 2,
+error correction M), and every receipt ends with a feed and a partial cut.
 
 The device is opened non-blocking and every wait has a time limit, so a printer that takes no
 more data (out of paper, lid open, a pipe nobody reads) turns into a ``PrinterError`` instead of
@@ -30,33 +36,31 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 import qrcode
+from escpos.constants import QR_ECLEVEL_M, QR_MODEL_2
+from escpos.magicencode import Encoder
+from escpos.printer import Dummy
 from qrcode.constants import ERROR_CORRECT_M
 
+from hardware.slip_image import MissingFont, needs_picture, picture
 from translations.catalog import N_
 
 WIDTHS = {32: "58 mm", 48: "80 mm"}
 """Characters per line (font A, 12 dots each) and the paper they fit."""
 DOTS_PER_CHAR = 12
 DEFAULT_TIMEOUT_S = 10.0
-CODE_PAGE = 16
-"""ESC t 16: WPC1252, the code page of the text encoding below."""
-ENCODING = "cp1252"
+PROFILE = "TM-T20II"
+"""python-escpos's printer profile: the code pages and paper of an Epson TM-T20II, which most
+ESC/POS receipt printers of its kind follow."""
 MAX_QR_MODULE_DOTS = 6
 """Dots per QR module: 6 dots (0.75 mm) scan well with phones and keep the code compact."""
 MIN_QR_MODULE_DOTS = 3
 """Smaller modules than 3 dots (0.375 mm) do not scan reliably."""
 
-ESC, GS, LF = b"\x1b", b"\x1d", b"\n"
-INITIALISE = ESC + b"@"
-BOLD_ON, BOLD_OFF = ESC + b"E\x01", ESC + b"E\x00"
-DOUBLE_SIZE, NORMAL_SIZE = GS + b"!\x11", GS + b"!\x00"
-ALIGN_LEFT, ALIGN_CENTRE = ESC + b"a\x00", ESC + b"a\x01"
-PARTIAL_CUT = GS + b"VB\x00"
-"""GS V 66 0: feed the paper up to the cutter, then cut it leaving one point attached."""
 
 # linux/lp.h: the usblp driver answers LPGETSTATUS with the IEEE 1284 status byte.
 LPGETSTATUS = 0x060B
@@ -125,6 +129,10 @@ class PrinterTimeout(PrinterError):
     """The printer stopped taking bytes and gave no reason."""
 
 
+class PrinterNoFont(PrinterError):
+    """Text the printer's code pages cannot print, and no font on this machine to draw it."""
+
+
 def port_status_problem(status: int) -> str | None:
     """What the printer's port status byte (LPGETSTATUS) says is wrong, or None when it is ready."""
     if status & LP_PAPER_OUT:
@@ -136,69 +144,66 @@ def port_status_problem(status: int) -> str | None:
     return None
 
 
-def _printable(text: str) -> str:
-    """Text the code page can print: control characters become spaces (so no text can smuggle
-    a printer command in), letters outside WPC1252 lose their accent or become "?"."""
-    out = []
-    for char in text:
-        if unicodedata.category(char) == "Cc":
-            out.append(" ")
-            continue
+@cache
+def _encoder(profile: str) -> Encoder:
+    return Encoder(Dummy(profile=profile).profile.get_code_pages())
+
+
+def _plain(text: str) -> str:
+    # Control characters become spaces, so no text can smuggle a printer command in.
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def _paragraph(out: Dummy, text: str, width: int, profile: str, *, scale: int = 1) -> None:
+    """One paragraph ``width`` characters wide: as text, or as a picture when a code page
+    cannot hold it."""
+    text = _plain(text)
+    encoder = _encoder(profile)
+    if needs_picture(text, lambda c: encoder.find_suitable_encoding(c) is not None):
         try:
-            char.encode(ENCODING)
-        except UnicodeEncodeError:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char)
-                           if not unicodedata.combining(c))
-            try:
-                base.encode(ENCODING)
-            except UnicodeEncodeError:
-                base = ""
-            out.append(base or "?")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _wrapped(text: str, width: int) -> list[str]:
+            image = picture(text, width * scale * DOTS_PER_CHAR, scale=scale)
+        except MissingFont as exc:
+            raise PrinterNoFont(str(exc)) from exc
+        out.image(image, impl="bitImageRaster")
+        return
     # Addresses are broken at the paper's edge, not at their hyphens.
-    return textwrap.wrap(_printable(text), width, break_on_hyphens=False) or [""]
+    for line in textwrap.wrap(text, width, break_on_hyphens=False) or [""]:
+        out.textln(line)
 
 
-def _qr_commands(payload: str, width: int) -> bytes:
-    """GS ( k: select model 2, module size, error correction M, store the data, print it."""
-    data = payload.encode("utf-8")
+def _qr_module(payload: str, width: int) -> int:
+    """Dots per QR module: as big as fits the paper, up to MAX_QR_MODULE_DOTS."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-    code.add_data(data)
+    code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
     module = min(MAX_QR_MODULE_DOTS, width * DOTS_PER_CHAR // code.modules_count)
     if module < MIN_QR_MODULE_DOTS:
-        raise ValueError(f"a QR code of {len(data)} bytes does not fit {width} characters' width")
-
-    def function(body: bytes) -> bytes:
-        return GS + b"(k" + struct.pack("<H", len(body)) + body
-
-    return (
-        function(b"1A2\x00")                   # fn 65: model 2
-        + function(b"1C" + bytes([module]))    # fn 67: module size in dots
-        + function(b"1E1")                     # fn 69: error correction M (49)
-        + function(b"1P0" + data)              # fn 80: store the data
-        + function(b"1Q0")                     # fn 81: print what is stored
-    )
+        raise ValueError(f"a QR code of {len(payload.encode())} bytes does not fit {width} "
+                         "characters' width")
+    return module
 
 
-def render(receipt: Receipt, width: int) -> bytes:
+def render(receipt: Receipt, width: int, profile: str = PROFILE) -> bytes:
     """The ESC/POS bytes of one receipt for paper ``width`` characters wide."""
-    out = [INITIALISE, ESC + b"t" + bytes([CODE_PAGE]), ALIGN_CENTRE, BOLD_ON, DOUBLE_SIZE]
+    module = _qr_module(receipt.qr, width) if receipt.qr else 0
+    out = Dummy(profile=profile)
+    out.hw("INIT")
     # Double size doubles each character's width, so the heading gets half as many per line.
-    out += [line.encode(ENCODING) + LF for line in _wrapped(receipt.title, width // 2)]
-    out += [NORMAL_SIZE, BOLD_OFF, ALIGN_LEFT]
+    out.set(align="center", bold=True, double_height=True, double_width=True)
+    _paragraph(out, receipt.title, width // 2, profile, scale=2)
+    out.set(align="left", bold=False, normal_textsize=True)
     for paragraph in receipt.lines:
-        out.append(LF)
-        out += [line.encode(ENCODING) + LF for line in _wrapped(paragraph, width)]
+        out.ln()
+        _paragraph(out, paragraph, width, profile)
     if receipt.qr:
-        out += [LF, ALIGN_CENTRE, _qr_commands(receipt.qr, width), LF, ALIGN_LEFT]
-    out += [ESC + b"d\x02", PARTIAL_CUT]
-    return b"".join(out)
+        out.ln()
+        out.set(align="center")
+        out.qr(receipt.qr, ec=QR_ECLEVEL_M, size=module, model=QR_MODEL_2, native=True)
+        out.ln()
+        out.set(align="left")
+    out.print_and_feed(2)
+    out.cut(mode="PART", feed=False)  # GS V 66 0: feed up to the cutter, cut leaving a point
+    return bytes(out.output)
 
 
 class NoPrinter:

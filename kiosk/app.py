@@ -436,17 +436,20 @@ class KioskApp(App[None]):
         """Off the UI thread (a stuck printer takes seconds to give up); says how it went
         (``printed``: the msgid for a slip that came out)."""
         from hardware.printer import PrinterError
+        from kiosk.slip import spoken
 
         try:
             self.runtime.printer.print_receipt(slip)
-            msgid = printed
+            msgid, then = printed, spoken(slip)
         except PrinterError as exc:
-            msgid = exc.msgid
+            msgid, then = exc.msgid, ""
         with suppress(RuntimeError):  # the kiosk stopped meanwhile
-            self.call_from_thread(self._announce, msgid)
+            self.call_from_thread(self._announce, msgid, then)
 
-    def _announce(self, msgid: str) -> None:
-        self.runtime.voice.say(self.l10n.gettext(msgid), self.l10n.lang)
+    def _announce(self, msgid: str, then: str = "") -> None:
+        """Say how printing went (a msgid), then what the slip says (already translated)."""
+        text = "\n".join(t for t in (self.l10n.gettext(msgid), then) if t)
+        self.runtime.voice.say(text, self.l10n.lang)
 
     # -- speech and captions --------------------------------------------------------------------
 

@@ -70,3 +70,9 @@ def handoff_slip(loc: Localizer, *, guide_title: str, link: str) -> Slip:
     lines = (loc.format(TASK_LINE, task=guide_title), loc.gettext(NOTHING_ABOUT_YOU),
              loc.gettext(NEXT_STEP_WITH_CODE), link)
     return Slip(title=loc.gettext(CONTINUE_ON_PHONE), lines=lines, qr=link)
+
+
+def spoken(slip: Slip) -> str:
+    """What a printed slip says, read aloud after it comes out: every slip is also spoken, for a
+    citizen who cannot read it (its code is for a phone, and is not read out)."""
+    return "\n".join((slip.title, *slip.lines))

@@ -14,7 +14,7 @@ from textual.widgets import Button, Static
 
 from hardware.printer import PrinterError, ReceiptPrinter
 from kiosk.screens.base import KioskModal
-from kiosk.slip import Slip
+from kiosk.slip import Slip, spoken
 from kiosk.widgets.big_button import BigButton
 from kiosk.widgets.say import Say
 from translations.catalog import N_
@@ -33,9 +33,11 @@ class ErrorScreen(KioskModal):
     class Printed(Message):
         """What came of printing the slip (a msgid)."""
 
-        def __init__(self, msgid: str) -> None:
+        def __init__(self, msgid: str, said: str = "") -> None:
             super().__init__()
             self.msgid = msgid
+            self.said = said
+            """What the printed slip says, read aloud after the msgid (kiosk.slip.spoken)."""
 
     def __init__(self, message: str, retry_label: str = TRY_AGAIN,
                  slip: Callable[[], Slip] | None = None,
@@ -48,6 +50,8 @@ class ErrorScreen(KioskModal):
         self.printer = printer
         self.print_status = ""
         """What came of printing, shown under the buttons (translated)."""
+        self.print_said = ""
+        """The printed slip's text, said after print_status (not shown: it is on paper)."""
 
     @property
     def can_print(self) -> bool:
@@ -68,7 +72,8 @@ class ErrorScreen(KioskModal):
             yield Grid(*(t or Static(classes="tile-space") for t in shown.grid(tiles, 2)),
                        classes="tiles")
             if self.print_status:
-                yield Say(self.print_status, shown, id="print-status")
+                yield Say(self.print_status, shown, id="print-status",
+                          spoken="\n".join(t for t in (self.print_status, self.print_said) if t))
 
     def on_mount(self) -> None:
         for tile in self.query("#retry"):
@@ -87,17 +92,19 @@ class ErrorScreen(KioskModal):
     def print_slip(self) -> None:
         """Off the UI thread: a stuck printer may take seconds to give up."""
         assert self.slip is not None and self.printer is not None  # the button needs both
+        slip = self.slip()
         try:
-            self.printer.print_receipt(self.slip())
+            self.printer.print_receipt(slip)
         except PrinterError as exc:
             self.post_message(self.Printed(exc.msgid))
             return
-        self.post_message(self.Printed(PRINTED))
+        self.post_message(self.Printed(PRINTED, spoken(slip)))
 
     async def on_error_screen_printed(self, message: Printed) -> None:
         if not self.is_attached:
             return
         self.print_status = self.l10n.gettext(message.msgid)
+        self.print_said = message.said
         await self.rerender()
         self.speak()
         for tile in self.query("#retry"):

@@ -9,7 +9,12 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-CODE_PAGES = {0: "cp437", 16: "cp1252"}
+CODE_PAGES = {0: "cp437", 2: "cp850", 3: "cp860", 4: "cp863", 5: "cp865", 13: "cp857",
+              14: "cp737", 15: "iso8859_7", 16: "cp1252", 17: "cp866", 18: "cp852", 19: "cp858",
+              32: "cp720", 33: "cp775", 34: "cp855", 35: "cp861", 36: "cp862", 37: "cp864",
+              38: "cp869", 39: "iso8859_2", 40: "iso8859_15", 44: "cp1125", 45: "cp1250",
+              46: "cp1251"}
+"""ESC t numbers of the TM-T20II profile, as Python's codecs name them."""
 ESC, GS = 0x1B, 0x1D
 
 
@@ -31,12 +36,25 @@ class QrCode:
 
 
 @dataclass
+class Raster:
+    """A GS v 0 picture: ``rows`` of ``width`` dots, True for a black dot."""
+
+    width: int
+    rows: list[list[bool]]
+
+    @property
+    def inked(self) -> int:
+        return sum(map(sum, self.rows))
+
+
+@dataclass
 class Printed:
     """One receipt: from an ESC @ to its cut."""
 
     code_page: int | None = None
     lines: list[Line] = field(default_factory=list)
     qr_codes: list[QrCode] = field(default_factory=list)
+    images: list[Raster] = field(default_factory=list)
     fed_lines: int = 0
     cut: str | None = None
 
@@ -50,7 +68,7 @@ class _State:
         self.bold = False
         self.double = False
         self.centred = False
-        self.pending = bytearray()
+        self.pending = ""
 
 
 def read_receipts(data: bytes) -> list[Printed]:
@@ -84,6 +102,9 @@ def read_receipts(data: bytes) -> list[Printed]:
                 if value not in CODE_PAGES:
                     raise ValueError(f"byte {i}: code page {value} unknown to the reader")
                 receipt().code_page = value
+            elif command == b"!":
+                state.double = value & 0x30 == 0x30
+                state.bold = bool(value & 0x08)
             elif command == b"E":
                 state.bold = bool(value & 1)
             elif command == b"a":
@@ -118,18 +139,18 @@ def read_receipts(data: bytes) -> list[Printed]:
                 current = None
             elif command == b"(":
                 i = _read_qr(data, i, receipt())
+            elif command == b"v":
+                i = _read_raster(data, i, receipt())
             else:
                 raise ValueError(f"byte {i}: unknown command GS {command!r}")
         elif byte == 0x0A:
-            text = bytes(state.pending).decode(CODE_PAGES[receipt().code_page or 0])
-            receipt().lines.append(Line(text, state.bold, state.double, state.centred))
-            state.pending.clear()
+            receipt().lines.append(Line(state.pending, state.bold, state.double, state.centred))
+            state.pending = ""
             i += 1
         elif byte < 0x20 or byte == 0x7F:
             raise ValueError(f"byte {i}: control byte {byte:#04x} in the text")
         else:
-            receipt()
-            state.pending.append(byte)
+            state.pending += bytes([byte]).decode(CODE_PAGES[receipt().code_page or 0])
             i += 1
     if state.pending:
         raise ValueError("text at the end was never printed (no line feed)")
@@ -164,3 +185,17 @@ def _read_qr(data: bytes, i: int, receipt: Printed) -> int:
         else:
             raise ValueError(f"byte {i}: QR function {function} unknown to the reader")
     return i + 5 + length
+
+
+def _read_raster(data: bytes, i: int, receipt: Printed) -> int:
+    """One GS v 0 m xL xH yL yH picture; returns the index after it."""
+    if data[i + 2:i + 3] != b"0" or len(data) < i + 8:
+        raise ValueError(f"byte {i}: GS v {data[i + 2:i + 3]!r} is not a raster picture")
+    width_bytes, height = struct.unpack("<HH", data[i + 4:i + 8])
+    body = data[i + 8:i + 8 + width_bytes * height]
+    if len(body) != width_bytes * height:
+        raise ValueError(f"byte {i}: raster picture cut short")
+    rows = [[bool(body[r * width_bytes + x // 8] & (0x80 >> x % 8))
+             for x in range(width_bytes * 8)] for r in range(height)]
+    receipt.images.append(Raster(width_bytes * 8, rows))
+    return i + 8 + width_bytes * height

@@ -84,9 +84,8 @@ def test_a_receipt_is_real_escpos_with_norwegian_letters_a_qr_code_and_a_cut(
 ) -> None:
     EscPosPrinter(paper, 48).print_receipt(NOTE)
     data = paper.read_bytes()
-    assert data.startswith(b"\x1b@\x1bt\x10"), "initialise, then code page 16 (WPC1252)"
+    assert data.startswith(b"\x1b@"), "initialise first"
     (receipt,) = read_receipts(data)
-    assert receipt.code_page == 16
     heading = [line for line in receipt.lines if line.double]
     assert " ".join(line.text for line in heading) == NOTE.title
     assert all(line.bold and line.centred and len(line.text) <= 24 for line in heading)
@@ -94,8 +93,10 @@ def test_a_receipt_is_real_escpos_with_norwegian_letters_a_qr_code_and_a_cut(
     assert all(not line.bold and len(line.text) <= 48 for line in body)
     text = "\n".join(receipt.text)
     assert "Blåbærsyltetøy, ÆØÅ æøå, Ää Öö" in text
-    # Outside WPC1252: accents dropped where the letter has a base, else "?".
-    assert "Sámi: c??š?ž ?" in text
+    # ŋ and ŧ are in no code page of the printer: that paragraph is a picture, not "?".
+    assert "Sámi" not in text and "?" not in text
+    (sami,) = receipt.images
+    assert sami.width == 48 * 12 and sami.inked > 0
     assert "Prøv igjen om et minutt" in text.replace("\n", " ")
     assert "".join(receipt.text).count(ADDRESS) == 1, "the address is broken, not hyphenated"
     (qr,) = receipt.qr_codes

@@ -52,6 +52,9 @@ async def test_the_slip_names_the_task_and_the_way_on_and_nothing_about_the_citi
         await pilot.press("3")
         await kd.wait_until(pilot, lambda: kd.shows(app, "Your slip is printed."), "printed")
         assert kd.screen_name(app) == "ErrorScreen", "the citizen can still try again"
+        # The slip is said as well as printed, for a citizen who cannot read it.
+        await kd.wait_until(pilot, lambda: "To finish later" in (runtime.voice.last_text or ""),
+                            "the slip said")
         (slip,) = read_receipts(paper.read_bytes())
         printed = " ".join(slip.text)
         assert "To finish later" in printed
