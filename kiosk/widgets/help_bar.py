@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button
 
-from kiosk.slip import CONTINUE_ON_PHONE
 from translations.catalog import N_, Localizer
 
 # (button id, msgid, key shown, action)
@@ -23,8 +22,9 @@ HELP_ITEMS: tuple[tuple[str, str, str, str], ...] = (
 )
 CARD_ITEM = ("help-card", N_("Settings card"), "F12", "app.print_card")
 """Only where the kiosk has a printer: print this visit's settings as a card."""
-PHONE_ITEM = ("help-phone", CONTINUE_ON_PHONE, "Shift+F12", "app.continue_on_phone")
-"""Only while the task has a page in the health portal: show it as a QR code."""
+PHONE_ITEM = ("help-phone", N_("On my phone"), "⇧F12", "app.continue_on_phone")
+"""Only while the task has a page in the health portal: show it as a QR code (the dialog's
+title, "Continue on my phone", is too long for the bar with its key)."""
 
 
 class HelpBar(Horizontal):

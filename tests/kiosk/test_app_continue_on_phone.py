@@ -118,3 +118,20 @@ async def test_the_helper_panel_hands_over_and_prints_the_slip(
         await pilot.click("#panel-phone")
         await kd.wait_until(pilot, lambda: isinstance(app.screen, PhoneHandoffScreen), "hand-off")
         assert qr_shows(app, link)
+
+
+def test_the_hand_off_dialog_snapshot(snap_compare: Any, kd: SimpleNamespace,
+                                      make_runtime: Any) -> None:
+    app = KioskApp(make_runtime(portal_links=LINKS))
+
+    async def run_before(pilot: Any) -> None:
+        await kd.open_task(pilot, "appointment")
+        await kd.at_step(pilot, "choice")
+        await kd.wait_until(pilot, lambda: bool(app.frame.query("#help-phone")), "help bar")
+        await pilot.press("f24")
+        await kd.wait_until(pilot, lambda: isinstance(app.screen, PhoneHandoffScreen), "hand-off")
+        await pilot.pause()
+        app.runtime.voice.wait_idle(5)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=kd.SIZE, run_before=run_before)
