@@ -54,8 +54,8 @@ WIDTHS = {32: "58 mm", 48: "80 mm"}
 DOTS_PER_CHAR = 12
 DEFAULT_TIMEOUT_S = 10.0
 PROFILE = "TM-T20II"
-"""python-escpos's printer profile: the code pages and paper of an Epson TM-T20II, which most
-ESC/POS receipt printers of its kind follow."""
+"""python-escpos's printer profile (the ``printer_profile`` setting's default): the code pages
+and paper of an Epson TM-T20II, which most ESC/POS receipt printers of its kind follow."""
 MAX_QR_MODULE_DOTS = 6
 """Dots per QR module: 6 dots (0.75 mm) scan well with phones and keep the code compact."""
 MIN_QR_MODULE_DOTS = 3
@@ -227,7 +227,8 @@ class EscPosPrinter:
     """An ESC/POS printer behind a device file (or any file or FIFO standing in for one)."""
 
     def __init__(
-        self, device: Path, width: int = 48, *, timeout_s: float = DEFAULT_TIMEOUT_S
+        self, device: Path, width: int = 48, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+        profile: str = PROFILE,
     ) -> None:
         if width < 16:
             raise ValueError(f"printer width must be at least 16 characters, got {width}")
@@ -236,6 +237,7 @@ class EscPosPrinter:
         self.device = Path(device)
         self.width = width
         self.timeout_s = timeout_s
+        self.profile = profile
         paper = WIDTHS.get(width, "custom")
         self.description = f"ESC/POS printer at {self.device} ({paper}, {width} characters)"
         self._lock = threading.Lock()
@@ -246,7 +248,7 @@ class EscPosPrinter:
 
     def print_receipt(self, receipt: Receipt) -> None:
         """Print one receipt; raises a PrinterError when it could not be handed to the printer."""
-        data = render(receipt, self.width)
+        data = render(receipt, self.width, self.profile)
         with self._lock:
             fd = self._open()
             try:
@@ -374,12 +376,23 @@ def _reason(exc: OSError) -> str:
     return f"{exc.strerror or exc}" + (f", {name}" if name else "")
 
 
-def open_printer(device: Path | str | None, width: int = 48) -> ReceiptPrinter:
-    """The printer named by the ``printer_device`` and ``printer_width`` settings.
+def profile_problem(profile: str) -> str | None:
+    """Why ``profile`` is no printer profile python-escpos knows, or None when it is one."""
+    from escpos.capabilities import CAPABILITIES
+
+    known = sorted(CAPABILITIES["profiles"])
+    return None if profile in known else (f"{profile!r} is not a python-escpos printer profile "
+                                          f"(known: {', '.join(known)})")
+
+
+def open_printer(device: Path | str | None, width: int = 48,
+                 profile: str = PROFILE) -> ReceiptPrinter:
+    """The printer named by the ``printer_device``, ``printer_width`` and ``printer_profile``
+    settings.
 
     None or an empty string: ``NoPrinter``. Anything else is the device file (or a file or FIFO
     standing in for it); whether it works shows on printing, or with ``check()``.
     """
     if device is None or not str(device).strip():
         return NoPrinter()
-    return EscPosPrinter(Path(device).expanduser(), width)
+    return EscPosPrinter(Path(device).expanduser(), width, profile=profile)

@@ -131,6 +131,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     task later. Empty: no printer, also in practice mode."""
     printer_width: int = 48
     """Characters per printed line: 48 for 80 mm paper, 32 for 58 mm paper."""
+    printer_profile: str = "TM-T20II"
+    """The printer's python-escpos profile (its code pages), e.g. TM-T88V, TM-T20II or default;
+    text no code page of it holds is printed as a picture."""
     voice_input: str = "push"
     """Listening: push (the citizen presses the Talk key, F5, or the talk button, then speaks),
     always (listens whenever the kiosk is not speaking), or off. Only in a language whose
@@ -222,6 +225,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.voice_input not in ("push", "always", "off"):
             raise ConfigError(f"voice_input: must be push, always or off, "
                               f"got {self.voice_input!r}")
+        if self.printer_device is not None:
+            # Only then: reading python-escpos's profiles takes a fifth of a second.
+            from hardware.printer import profile_problem
+
+            problem = profile_problem(self.printer_profile)
+            if problem is not None:
+                raise ConfigError(f"printer_profile: {problem}")
         if self.printer_width not in (32, 48):
             raise ConfigError(
                 f"printer_width: must be 48 (80 mm paper) or 32 (58 mm paper), "

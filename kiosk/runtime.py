@@ -277,7 +277,8 @@ def build_runtime(
         guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
                              known_actions=actions.actions())
         output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()
-        printer = open_printer(settings.printer_device, settings.printer_width)
+        printer = open_printer(settings.printer_device, settings.printer_width,
+                               settings.printer_profile)
         headset = open_jack(settings.headset_jack)
         started.append(output.close)
         synth, problem = _open_speech(settings)

@@ -15,6 +15,7 @@ import pytest
 
 from hardware import slip_image
 from hardware.printer import EscPosPrinter, PrinterNoFont
+from kiosk.config import ConfigError, Settings
 from tests.hardware.escpos_reader import read_receipts
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -89,3 +90,17 @@ def test_without_a_font_for_a_script_nothing_is_printed_and_the_error_says_so(
     with pytest.raises(PrinterNoFont, match=r"ETHIOPIC.*fonts-noto-core"):
         EscPosPrinter(paper).print_receipt(Note("ብተሌፎነይ ቀጽል", (TIGRINYA,), ADDRESS))
     assert paper.read_bytes() == b"", "no slip of empty boxes"
+
+
+@needs_dejavu
+def test_the_profile_decides_what_is_text(paper: Path, only_dejavu: None) -> None:
+    # The "simple" profile has code page 437 only: Polish letters become a picture there.
+    EscPosPrinter(paper, profile="simple").print_receipt(Note("Fortsett", ("Zażółć gęślą",)))
+    (slip,) = read_receipts(paper.read_bytes())
+    assert "Zażółć gęślą" not in slip.text and len(slip.images) == 1
+
+
+def test_an_unknown_profile_is_refused_at_start(tmp_path: Path, paper: Path) -> None:
+    with pytest.raises(ConfigError, match=r"printer_profile.*TM-T88V"):
+        Settings(state_dir=tmp_path, printer_device=paper, printer_profile="TM-X9000")
+    assert Settings(state_dir=tmp_path, printer_profile="TM-X9000").printer_device is None
