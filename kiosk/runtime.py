@@ -276,6 +276,10 @@ def build_runtime(
                               national_id_claim=settings.national_id_claim, clock=clock)
         guides = load_guides([bundled_guides_dir()], known_sources=actions.sources(),
                              known_actions=actions.actions())
+        unknown = sorted(set(settings.portal_links) - {guide.id for guide in guides})
+        if unknown:  # a misspelt task would silently never offer its link
+            raise ConfigError(f"portal_links: no task {', '.join(unknown)} (the tasks: "
+                              f"{', '.join(sorted(g.id for g in guides))})")
         output = open_output(settings.audio_output, clock) if settings.speech else NullOutput()
         printer = open_printer(settings.printer_device, settings.printer_width,
                                settings.printer_profile)

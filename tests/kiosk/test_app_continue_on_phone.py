@@ -135,3 +135,8 @@ def test_the_hand_off_dialog_snapshot(snap_compare: Any, kd: SimpleNamespace,
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=kd.SIZE, run_before=run_before)
+
+
+def test_a_link_for_a_task_that_does_not_exist_stops_the_kiosk(make_runtime: Any) -> None:
+    with pytest.raises(ConfigError, match="apointment"):
+        make_runtime(portal_links={"apointment": LINKS["appointment"]})
