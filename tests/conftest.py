@@ -74,6 +74,14 @@ def network_guard() -> Iterator[None]:
     yield
 
 
+def ctrl_c_stops() -> None:
+    """In a child about to run a command stopped by Ctrl+C: let SIGINT stop it. A test run
+    started in the background (``cmd &``) inherits SIGINT ignored, and so would the child."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def separate_demo_service() -> Iterator[str]:
     """The practice health service in its own process (``kiosk demo-backend``), as a separate
@@ -89,7 +97,7 @@ def separate_demo_service() -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "demo-backend", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=ctrl_c_stops,
     )
     url = f"http://127.0.0.1:{port}"
     try:

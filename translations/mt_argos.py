@@ -62,14 +62,25 @@ def _argos(state_dir: Path) -> tuple[ModuleType, ModuleType]:
     if "argostranslate" not in sys.modules:
         root = state_dir / "argos"
         os.environ["ORT_DISABLE_TELEMETRY"] = "1"
-        for name, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
-                          ("XDG_CACHE_HOME", "cache")):
-            os.environ[name] = str(root / sub)
         os.environ["ARGOS_PACKAGES_DIR"] = str(packages_dir(state_dir))
         os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
         # One translation at a time on a kiosk's two cores: one core stays with the screen.
         os.environ.setdefault("ARGOS_INTER_THREADS", "1")
         os.environ.setdefault("ARGOS_INTRA_THREADS", "1")
+        # Argos reads its data, config and cache dirs from XDG_* once, at import; they are
+        # pointed under the state dir for that moment only, so that the rest of the kiosk and
+        # its child processes (espeak-ng, apertium) keep the service's own.
+        xdg = {"XDG_DATA_HOME": "data", "XDG_CONFIG_HOME": "config", "XDG_CACHE_HOME": "cache"}
+        saved = {name: os.environ.get(name) for name in xdg}
+        os.environ.update({name: str(root / sub) for name, sub in xdg.items()})
+        try:
+            import argostranslate.translate  # noqa: F401  (reads the settings now)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     from argostranslate import package, translate
 
     # Argos logs every paragraph it translates at INFO: a citizen's words stay out of the log.

@@ -7,7 +7,7 @@ Every catalog says whether a fluent speaker has checked it::
 or, once a fluent speaker has read every entry, with who and when::
 
     "X-Review-Status: reviewed\\n"
-    "X-Reviewed-By: Kari Nordmann <kari@example.no>\\n"
+    "X-Reviewed-By: Aslak Somby <aslak@example.no>\\n"
     "X-Review-Date: 2027-01-15\\n"
 
 A drafted catalog shows a notice on screen ("not yet checked by a native speaker"). Nothing but
@@ -45,7 +45,7 @@ class Review:
         return self.status == DRAFTED
 
     def describe(self) -> str:
-        """For operators: "drafted" or "reviewed by Kari Nordmann on 2027-01-15"."""
+        """For operators: "drafted" or "reviewed by Aslak Somby on 2027-01-15"."""
         if self.drafted:
             return DRAFTED
         return f"{REVIEWED} by {self.reviewer} on {self.date}"

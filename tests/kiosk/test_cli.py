@@ -18,6 +18,7 @@ import requests
 
 from kiosk import __version__
 from kiosk.cli import build_parser, main
+from tests.conftest import ctrl_c_stops
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 
@@ -200,6 +201,7 @@ def test_demo_backend_serves_until_interrupted() -> None:
     process = subprocess.Popen(
         [*KIOSK, "demo-backend", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+        preexec_fn=ctrl_c_stops,
     )
     try:
         for _ in range(200):

@@ -28,11 +28,11 @@ def test_a_row_per_language_with_what_it_can_do(tmp_path: Path) -> None:
 
 def test_a_reviewed_language_with_pairs() -> None:
     nynorsk = get_language("nn")
-    reviewed = Review("reviewed", "Kari Nordmann", dt.date(2027, 1, 15))
+    reviewed = Review("reviewed", "Aslak Somby", dt.date(2027, 1, 15))
     row = language_row(Abilities(
         language=dataclasses.replace(nynorsk, review=reviewed),
         spoken=False, listens=True, mt_pairs=(("nb", "en"), ("en", "nn"))))
     assert row.status == OK
-    assert row.detail == ("Norsk nynorsk (Norwegian Nynorsk), ltr; text reviewed by Kari "
-                          "Nordmann on 2027-01-15; no voice: text only; listens; "
+    assert row.detail == ("Norsk nynorsk (Norwegian Nynorsk), ltr; text reviewed by Aslak "
+                          "Somby on 2027-01-15; no voice: text only; listens; "
                           "GP office's words by MT nb-en, en-nn")
