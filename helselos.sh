@@ -11,9 +11,11 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
 # apertium-*: rule-based machine translation between bokmål, nynorsk and Swedish; iproute2: the
-# loopback-only test brings up lo in its own network namespace.
+# loopback-only test brings up lo in its own network namespace; fonts: slips in scripts no
+# printer code page holds (Arabic, Ge'ez, Sami) are printed as pictures drawn in them.
 PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 alsa-utils sox tmux zbar-tools
-          apertium apertium-nno-nob apertium-swe-nor apertium-recursive iproute2)
+          apertium apertium-nno-nob apertium-swe-nor apertium-recursive iproute2
+          fonts-dejavu-core fonts-noto-core)
 VENV=.venv
 STAMP="$VENV/.helselos-installed"
 

@@ -104,3 +104,16 @@ def test_an_unknown_profile_is_refused_at_start(tmp_path: Path, paper: Path) -> 
     with pytest.raises(ConfigError, match=r"printer_profile.*TM-T88V"):
         Settings(state_dir=tmp_path, printer_device=paper, printer_profile="TM-X9000")
     assert Settings(state_dir=tmp_path, printer_profile="TM-X9000").printer_device is None
+
+
+ETHIOPIC = Path("/usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf")
+
+
+@pytest.mark.skipif(not ETHIOPIC.is_file(), reason="fonts-noto-core (helselos.sh installs it)")
+def test_a_tigrinya_slip_is_a_picture_in_an_ethiopic_font(paper: Path) -> None:
+    EscPosPrinter(paper).print_receipt(Note("ብተሌፎነይ ቀጽል", (TIGRINYA, ADDRESS), ADDRESS))
+    (slip,) = read_receipts(paper.read_bytes())
+    title, body = slip.images
+    assert title.inked > 0 and body.inked > 0
+    assert "".join(slip.text).count(ADDRESS) == 1, "the address stays text"
+    assert slip.qr_codes and slip.cut == "partial"
