@@ -741,6 +741,10 @@ class KioskApp(App[None]):
             elif choice == "help":
                 self.action_staff_help()
 
+        if isinstance(self.screen, ErrorScreen):
+            # A second failure while the first is shown (a tile pressed twice, two requests
+            # gone): one dialog, whose "Try again" repeats the newest.
+            self.pop_screen()
         self.push_screen(ErrorScreen(message, retry_label or TRY_AGAIN,
                                      lambda: self.finish_later_slip(message),
                                      self.runtime.printer), callback=chosen)

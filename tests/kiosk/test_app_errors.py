@@ -82,3 +82,21 @@ async def test_a_time_taken_meanwhile_returns_to_the_question_with_the_reason(
         await pilot.press("n")
         await kd.at_step(pilot, "slot")
         assert taken not in [o.id for o in kd.view(app).options], "the list must be asked again"
+
+
+async def test_two_failures_at_once_show_one_dialog_that_retries_the_newest(
+    kd: SimpleNamespace, app: KioskApp
+) -> None:
+    from kiosk.messages import ServiceTrouble
+    from kiosk.screens.error import ErrorScreen
+
+    retried: list[str] = []
+    async with app.run_test(size=kd.SIZE) as pilot:
+        for which in ("first", "second"):
+            app.post_message(ServiceTrouble("The health service is not answering.",
+                                            lambda w=which: retried.append(w), "Try again"))
+            await pilot.pause()
+        assert [type(s) for s in app.screen_stack].count(ErrorScreen) == 1
+        await pilot.press("1")
+        await kd.wait_until(pilot, lambda: not isinstance(app.screen, ErrorScreen), "closed")
+    assert retried == ["second"]
