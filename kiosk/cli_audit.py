@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from helper_mode.audit import EVENTS, AuditEntry, AuditLog
+from kiosk.cli_args import day
 from kiosk.clock import SystemClock
 from kiosk.config import Settings
 
@@ -64,17 +65,9 @@ def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], 
         "what it means. Damaged lines are left out: run kiosk audit verify.",
     )
     add_config(show)
-    show.add_argument("--since", type=_day, metavar="YYYY-MM-DD",
+    show.add_argument("--since", type=day, metavar="YYYY-MM-DD",
                       help="only entries from this day on (local time)")
     show.set_defaults(func=lambda args: cmd_show(settings_for(args), args.since))
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day: {text!r} (use YYYY-MM-DD, e.g. "
-                                         "2026-12-01)") from None
 
 
 def cmd_verify(settings: Settings) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from kiosk.cli_args import day
 from kiosk.config import Settings
 from kiosk.stats import FILE_NAME, Count, StatsError, read_counts
 
@@ -38,17 +39,9 @@ def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], 
         "visits are not counted.",
     )
     add_config(stats)
-    stats.add_argument("--since", type=_day, metavar="YYYY-MM-DD",
+    stats.add_argument("--since", type=day, metavar="YYYY-MM-DD",
                        help="only days from this one on")
     stats.set_defaults(func=lambda args: cmd_stats(settings_for(args), args.since))
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day: {text!r} (use YYYY-MM-DD, e.g. "
-                                         "2026-12-01)") from None
 
 
 def cmd_stats(settings: Settings, since: date | None) -> int:

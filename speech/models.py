@@ -208,6 +208,14 @@ def _install(source: Path, language: str, staging: Path, language_dir: Path,
     (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
     language_dir.mkdir(exist_ok=True)
+    swap_into_place(staging, target)
+    log.info("installed %s model for %s (%d bytes)", engine, language, installed.size_bytes)
+    return installed
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Rename a checked staging folder to target, replacing what is there only once the new
+    one is in place (the old one is put back if the rename fails)."""
     old = staging.with_name(f".removing-{staging.name}")
     if target.exists():
         target.rename(old)
@@ -215,11 +223,9 @@ def _install(source: Path, language: str, staging: Path, language_dir: Path,
         staging.rename(target)
     except OSError:
         if old.exists():
-            old.rename(target)  # put back the model that worked
+            old.rename(target)  # put back the one that worked
         raise
     shutil.rmtree(old, ignore_errors=True)
-    log.info("installed %s model for %s (%d bytes)", engine, language, installed.size_bytes)
-    return installed
 
 
 def _read_metadata(folder: Path) -> InstalledModel:

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from speech.models import swap_into_place
+
 log = logging.getLogger(__name__)
 
 METADATA = "voice.json"
@@ -164,16 +166,7 @@ def add_voice(source: Path, language: str, voices_dir: Path, *,
         metadata = {**asdict(installed), "added_at": installed.added_at.isoformat()}
         del metadata["path"]  # where it lies is where it is found, not what the file says
         (staging / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
-        old = staging.with_name(f".removing-{staging.name}")
-        if target.exists():
-            target.rename(old)
-        try:
-            staging.rename(target)
-        except OSError:
-            if old.exists():
-                old.rename(target)  # put back the voice that worked
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        swap_into_place(staging, target)
     except OSError as exc:  # permissions, a full disk: still one plain sentence
         raise VoiceError(f"{source} could not be installed in {voices_dir}: "
                          f"{exc.strerror or exc}.") from exc
