@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from helper_mode.audit import EVENTS, AuditEntry, AuditLog
-from kiosk.cli_args import day
+from kiosk.cli_args import SettingsFor, day
 from kiosk.clock import SystemClock
 from kiosk.config import Settings
 
@@ -32,7 +32,6 @@ SHOW_EXAMPLES = """examples:
 events:
 """ + "".join(f"  {name:<19} {meaning}\n" for name, meaning in EVENTS.items())
 
-SettingsFor = Callable[[argparse.Namespace], Settings]
 
 
 def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], None],

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from kiosk.cli_args import day
+from kiosk.cli_args import SettingsFor, day
 from kiosk.config import Settings
 from kiosk.stats import FILE_NAME, Count, StatsError, read_counts
 
@@ -25,7 +25,6 @@ EXAMPLES = """examples:
 exit status: 0, or 2 when the counts cannot be read
 """
 
-SettingsFor = Callable[[argparse.Namespace], Settings]
 
 
 def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], None],

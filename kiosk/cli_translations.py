@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli_args import SettingsFor, subcommands
 from kiosk.cli_voice import VoiceUsageError
 from kiosk.config import Settings
 
@@ -46,23 +47,12 @@ Then a fluent speaker checks each entry marked "#, fuzzy" and removes the flag; 
 kiosk shows that text in English, and python -m translations.extract --check lists it.
 """
 
-SettingsFor = Callable[[argparse.Namespace], Settings]
-
-
-def _subcommands(commands: Any, name: str, **parser_options: Any) -> Any:
-    """The subcommands of command name, made now unless another module made it already (the
-    `translations` command is shared with the recorded-audio commands)."""
-    existing = commands.choices.get(name)
-    if existing is None:
-        existing = commands.add_parser(name, **parser_options)
-        return existing.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    return next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], None],
                  settings_for: SettingsFor) -> None:
     raw = argparse.RawDescriptionHelpFormatter
-    translations = _subcommands(
+    translations = subcommands(
         commands, "translations", help="work with translations", formatter_class=raw,
         description="Translations of the kiosk's texts, and machine translation of the GP "
         "office's messages and alerts.")

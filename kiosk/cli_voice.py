@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli_args import SettingsFor
 from kiosk.config import Settings
 
 MODELS_EXAMPLES = """examples:
@@ -23,7 +24,6 @@ LISTEN_EXAMPLES = """examples:
   kiosk listen --file clip.wav --language en --say yes --say no --say "book an appointment"
 """
 
-SettingsFor = Callable[[argparse.Namespace], Settings]
 
 
 class VoiceUsageError(Exception):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli_args import SettingsFor, subcommands
 from kiosk.cli_voice import VoiceUsageError
 from kiosk.config import Settings
 
@@ -22,17 +23,6 @@ AUDIO_EXAMPLES = """examples:
   kiosk translations audio-missing so --tsv > so-to-record.tsv
 """
 
-SettingsFor = Callable[[argparse.Namespace], Settings]
-
-
-def _subcommands(commands: Any, name: str, **parser_options: Any) -> Any:
-    """The subcommands of command name, made now unless another module made it already (the
-    `translations` command is shared with the translation commands)."""
-    existing = commands.choices.get(name)
-    if existing is None:
-        existing = commands.add_parser(name, **parser_options)
-        return existing.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    return next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], None],
@@ -65,7 +55,7 @@ def add_commands(commands: Any, add_config: Callable[[argparse.ArgumentParser], 
     add_config(listing)
     listing.set_defaults(func=lambda args: cmd_voices_list(args, settings_for(args)))
 
-    translations = _subcommands(
+    translations = subcommands(
         commands, "translations", help="work with translations", formatter_class=raw,
         description="Translations of the kiosk's texts, and their recorded audio.")
     missing = translations.add_parser(
